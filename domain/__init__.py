@@ -1,0 +1,1 @@
+"""Deterministic types and pure policy shared by workflows, activities and the API."""

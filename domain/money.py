@@ -1,0 +1,47 @@
+"""Money as integer minor units plus an ISO 4217 currency code."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# Stripe's zero-decimal currencies: their minor unit is the major unit.
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
+)
+
+# ISO 4217 codes Stripe settles in that this shop accepts; others are refused with a clear message.
+SUPPORTED_CURRENCIES = frozenset(
+    "usd eur gbp chf cad aud nzd sek nok dkk pln czk huf ron bgn jpy mxn brl inr sgd hkd "
+    "aed sar zar try ils mad tnd dzd".split()
+)
+
+
+def _normalise_currency(code: str) -> str:
+    """Lower-case and check an ISO 4217 code, as Stripe spells currencies."""
+    lowered = code.strip().lower()
+    if lowered not in SUPPORTED_CURRENCIES:
+        raise ValueError(
+            f"'{code}' is not a currency we accept; use a three-letter ISO 4217 code such as EUR or USD"
+        )
+    return lowered
+
+
+Currency = Annotated[str, AfterValidator(_normalise_currency)]
+MinorUnits = Annotated[int, Field(ge=0, description="Amount in the currency's minor unit (cents).")]
+
+
+class Money(BaseModel):
+    """An amount in minor units with its currency."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount_minor: MinorUnits
+    currency: Currency
+
+    def format(self) -> str:
+        """Human-readable amount, e.g. '12.50 EUR'."""
+        if self.currency in ZERO_DECIMAL_CURRENCIES:
+            return f"{self.amount_minor} {self.currency.upper()}"
+        return f"{self.amount_minor // 100}.{self.amount_minor % 100:02d} {self.currency.upper()}"

@@ -1,0 +1,22 @@
+"""Orders: the subscriptions refunds are about."""
+
+from enum import IntEnum, StrEnum
+
+
+class PlanMonths(IntEnum):
+    """The subscription lengths the shop sells."""
+
+    ONE = 1
+    THREE = 3
+    SIX = 6
+    TWELVE = 12
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands, from payment to the end of access."""
+
+    PAID = "paid"  # paid, activation details not yet created and sent
+    ACTIVE = "active"  # activation details sent: the service counts as used
+    REFUNDED = "refunded"  # fully refunded: access ended
+    SUSPENDED = "suspended"  # chargeback opened without prior contact
+    CHARGED_BACK = "charged_back"  # dispute lost: access stays off
