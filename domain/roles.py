@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from pydantic import BaseModel, ConfigDict
+
 
 class Role(StrEnum):
     """A staff member's role; a token carries one or more."""
@@ -11,3 +13,20 @@ class Role(StrEnum):
     FINANCE = "finance"
     ADMIN = "admin"
     SHOP = "shop"
+
+
+class Actor(BaseModel):
+    """Who did something: a staff member with roles, or the system itself."""
+
+    model_config = ConfigDict(frozen=True)
+
+    actor_id: str
+    name: str
+    roles: tuple[Role, ...] = ()
+
+    def has_any(self, *roles: Role) -> bool:
+        """Whether the actor holds at least one of these roles."""
+        return any(role in self.roles for role in roles)
+
+
+SYSTEM_ACTOR = Actor(actor_id="system", name="refund service")

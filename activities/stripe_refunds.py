@@ -1,0 +1,106 @@
+"""Stripe refund activities: exactly one Stripe refund per (refund, attempt), whatever fails in between."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import stripe
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from domain.refund_messages import CreateStripeRefund, FetchStripeRefund, StripeRefundSnapshot
+from domain.refunds import RefundReason
+from domain.stripe_errors import PERMANENT_STRIPE_ERRORS
+
+# Stripe knows three refund reasons; ours map onto them for the card network's records.
+STRIPE_REASON = {
+    RefundReason.DUPLICATE_PAYMENT.value: "duplicate",
+    RefundReason.UNAUTHORIZED_TRANSACTION.value: "fraudulent",
+}
+RATE_LIMIT_BACKOFF = timedelta(seconds=2)
+
+
+def idempotency_key(refund_id: str, attempt: int) -> str:
+    """The same refund attempt always sends the same key, so Stripe acts on it once."""
+    return f"refund-{refund_id}-attempt-{attempt}"
+
+
+class StripeRefundActivities:
+    """Stripe calls for refunds, holding one Stripe client."""
+
+    def __init__(self, client: stripe.StripeClient) -> None:
+        self.client = client
+
+    @activity.defn(name="create_stripe_refund")
+    def create_stripe_refund(self, request: CreateStripeRefund) -> StripeRefundSnapshot:
+        """Find the refund this attempt already made (keys expire after 24 h), or create it with the attempt's key."""
+        existing = self._find_existing(request)
+        if existing is not None:
+            activity.logger.info("stripe refund already exists", extra={"refund_id": request.refund_id, "stripe_refund_id": existing.id})
+            return _snapshot(existing)
+        params = {
+            "payment_intent": request.payment_intent_id,
+            "amount": request.amount_minor,
+            "reason": STRIPE_REASON.get(request.reason, "requested_by_customer"),
+            "metadata": {"refund_id": request.refund_id, "attempt": str(request.attempt), "order_id": request.order_id},
+        }
+        refund = _call(lambda: self.client.v1.refunds.create(params, {"idempotency_key": idempotency_key(request.refund_id, request.attempt)}))
+        activity.logger.info("stripe refund created", extra={"refund_id": request.refund_id, "stripe_refund_id": refund.id, "stripe_status": refund.status})
+        return _snapshot(refund)
+
+    @activity.defn(name="fetch_stripe_refund")
+    def fetch_stripe_refund(self, request: FetchStripeRefund) -> StripeRefundSnapshot:
+        """Stripe's current view of a refund."""
+        return _snapshot(_call(lambda: self.client.v1.refunds.retrieve(request.stripe_refund_id)))
+
+    def _find_existing(self, request: CreateStripeRefund) -> stripe.Refund | None:
+        """A refund on this payment carrying our refund id and attempt in its metadata."""
+        page = _call(lambda: self.client.v1.refunds.list({"payment_intent": request.payment_intent_id, "limit": 100}))
+        for refund in page.auto_paging_iter():
+            metadata = refund.metadata or {}
+            if metadata.get("refund_id") == request.refund_id and metadata.get("attempt") == str(request.attempt):
+                return refund
+        return None
+
+
+def _snapshot(refund: stripe.Refund) -> StripeRefundSnapshot:
+    """The fields the workflow needs from a Stripe refund."""
+    return StripeRefundSnapshot(
+        stripe_refund_id=refund.id,
+        status=refund.status or "pending",
+        amount_minor=refund.amount,
+        currency=refund.currency,
+        failure_reason=getattr(refund, "failure_reason", None),
+        created=refund.created,
+    )
+
+
+def _call(request):
+    """Run a Stripe request, turning permanent errors into non-retryable failures the workflow can explain."""
+    try:
+        return request()
+    except stripe.RateLimitError as error:
+        # Stripe asks clients to back off; Temporal waits this long before the next attempt.
+        raise ApplicationError(f"Stripe rate limit: {error.user_message or error}", type="rate_limit", next_retry_delay=RATE_LIMIT_BACKOFF) from error
+    except stripe.StripeError as error:
+        code = _code(error)
+        should_retry = (error.headers or {}).get("stripe-should-retry") if hasattr(error, "headers") else None
+        permanent = code in PERMANENT_STRIPE_ERRORS or should_retry == "false" or (
+            isinstance(error, stripe.InvalidRequestError) and (error.http_status or 0) < 500 and error.http_status != 409
+        )
+        if permanent:
+            raise ApplicationError(error.user_message or str(error), type=code, non_retryable=True) from error
+        raise  # network errors, 5xx, 409 lock: Temporal retries with the same idempotency key
+
+
+def _code(error: stripe.StripeError) -> str:
+    """Stripe's error code, or a stable name for its class."""
+    if error.code:
+        return error.code
+    if isinstance(error, stripe.AuthenticationError):
+        return "authentication_error"
+    if isinstance(error, stripe.PermissionError):
+        return "permission_error"
+    if isinstance(error, stripe.InvalidRequestError):
+        return "invalid_request"
+    return type(error).__name__

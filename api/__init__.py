@@ -1,0 +1,1 @@
+"""The HTTP API for support, approvers, finance, admins and the shop integration."""

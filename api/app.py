@@ -1,0 +1,53 @@
+"""The FastAPI application: its lifespan owns the database, the Temporal client and the Stripe client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from temporalio.client import Client
+
+from api.errors import install_error_handlers
+from api.routes import customers, health, orders
+from api.temporal_link import TemporalLink
+from core.settings import Settings
+from core.stripe_client import make_stripe_client
+from store.db import Database, wait_for_database
+from store.migrate import upgrade
+from store.staff import ensure_dev_tokens
+
+DESCRIPTION = """Refund and chargeback workflows for the shop's subscriptions.
+
+Authenticate with `Authorization: Bearer <token>`. Roles: support, approver, finance, admin, shop.
+"""
+
+
+def create_app(settings: Settings, *, temporal_client: Client | None = None, database: Database | None = None) -> FastAPI:
+    """Build the app; tests pass their own client and database."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.database = database or Database(settings.database_url)
+        if settings.migrate_on_start:
+            upgrade(app.state.database)
+        else:
+            wait_for_database(app.state.database.engine)
+        if settings.dev_tokens:
+            app.state.database.transact(ensure_dev_tokens)
+        app.state.stripe = make_stripe_client(settings)
+        app.state.temporal = TemporalLink(settings, temporal_client)
+        app.state.temporal.start()
+        try:
+            yield
+        finally:
+            await app.state.temporal.stop()
+            if database is None:
+                app.state.database.dispose()
+
+    app = FastAPI(title="Refund service", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    install_error_handlers(app)
+    for module in (health, orders, customers):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,46 @@
+"""Error answers a support agent can read: one sentence in `detail`, field errors listed beside it."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from store.orders import OrderConflict, OrderNotFound
+
+
+def _field_message(error: dict) -> str:
+    """'plan_months: the shop sells 1, 3, 6 or 12-month plans only' from a pydantic error."""
+    location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
+    message = error.get("msg", "is invalid").removeprefix("Value error, ")
+    if error.get("type") == "missing":
+        message = "is required"
+    elif error.get("type") == "extra_forbidden":
+        message = "is not a field we know"
+    return f"{location}: {message}" if location else message
+
+
+async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with a readable summary and the per-field list."""
+    errors = [_field_message(error) for error in exc.errors()]
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": "; ".join(errors), "errors": errors},
+    )
+
+
+async def _not_found(_request: Request, exc: OrderNotFound) -> JSONResponse:
+    """404 with what was not found."""
+    return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
+
+
+async def _conflict(_request: Request, exc: OrderConflict) -> JSONResponse:
+    """409 with why the request clashes with the records."""
+    return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc)})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register our handlers on the app."""
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(OrderNotFound, _not_found)
+    app.add_exception_handler(OrderConflict, _conflict)

@@ -1,0 +1,47 @@
+"""GET /healthz: can we reach Temporal, the database and Stripe?"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request, Response, status
+
+from api.schemas import ComponentHealth, Health
+
+router = APIRouter(tags=["health"])
+CHECK_TIMEOUT_S = 3.0
+
+
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+async def healthz(request: Request, response: Response) -> Health:
+    """200 when every dependency answers, 503 with the failing one otherwise."""
+    state = request.app.state
+    temporal, database, stripe_ = await asyncio.gather(
+        _check(_temporal(state)), _check(asyncio.to_thread(state.database.ping)), _check(_stripe(state))
+    )
+    healthy = temporal.ok and database.ok and stripe_.ok
+    if not healthy:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return Health(status="ok" if healthy else "degraded", temporal=temporal, database=database, stripe=stripe_)
+
+
+async def _temporal(state) -> None:
+    """Ask the frontend for its health."""
+    client = state.temporal.client
+    if client is None:
+        raise ConnectionError("not connected yet")
+    await client.service_client.check_health()
+
+
+async def _stripe(state) -> None:
+    """A cheap authenticated read proves the key and the address."""
+    await state.stripe.v1.events.list_async({"limit": 1})
+
+
+async def _check(probe) -> ComponentHealth:
+    """Run a probe with a timeout and describe the outcome."""
+    try:
+        await asyncio.wait_for(probe, CHECK_TIMEOUT_S)
+    except Exception as error:  # any failure is "unreachable" for a health check
+        return ComponentHealth(ok=False, detail=f"{type(error).__name__}: {error}"[:300])
+    return ComponentHealth(ok=True, detail="reachable")

@@ -1,0 +1,34 @@
+"""The one place a Temporal client is made: address, namespace, TLS and the pydantic converter."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
+
+from core.retry import async_startup_retrying
+from core.settings import Settings
+
+# Every payload crossing Temporal is a pydantic model; API, worker and tests share this converter.
+DATA_CONVERTER = pydantic_data_converter
+
+
+async def connect(settings: Settings, *, runtime: Runtime | None = None, retry: bool = True) -> Client:
+    """Connect to Temporal with our converter, retrying while the server starts."""
+
+    async def attempt() -> Client:
+        return await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            api_key=settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None,
+            tls=settings.temporal_tls,
+            data_converter=DATA_CONVERTER,
+            runtime=runtime,
+        )
+
+    if not retry:
+        return await attempt()
+    async for try_ in async_startup_retrying(f"Temporal at {settings.temporal_address}"):
+        with try_:
+            return await attempt()
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,80 @@
+"""Plain facts the policy decides on; the caller gathers them (store, Stripe), the policy only reads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from domain.money import Currency, MinorUnits
+from domain.orders import PlanMonths
+from domain.refunds import RefundReason
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    """Treat an empty or whitespace legal basis as absent."""
+    if value is None or not value.strip():
+        return None
+    return value.strip()
+
+
+class OrderFacts(BaseModel):
+    """The order a refund is about, with what is already refunded on it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order_id: Annotated[str, Field(min_length=1)]
+    customer_id: Annotated[str, Field(min_length=1)]
+    plan_months: PlanMonths
+    amount_minor: Annotated[int, Field(gt=0)]
+    currency: Currency
+    paid_at: AwareDatetime
+    # When the activation details were created and sent; None while they have not been.
+    activated_at: AwareDatetime | None = None
+    # Sum of this order's refunds that are open or settled (see RefundStatus.counts_toward_refunded).
+    already_refunded_minor: MinorUnits = 0
+    # The order's own Stripe payment, so it is never mistaken for its own duplicate.
+    payment_intent_id: str | None = None
+
+    @model_validator(mode="after")
+    def _refunded_within_paid(self) -> OrderFacts:
+        """The already-refunded sum can never exceed what was paid."""
+        if self.already_refunded_minor > self.amount_minor:
+            raise ValueError("already_refunded_minor exceeds the order amount")
+        return self
+
+    @property
+    def remaining_minor(self) -> int:
+        """What can still be refunded on this order."""
+        return self.amount_minor - self.already_refunded_minor
+
+
+class OtherPayment(BaseModel):
+    """Another payment by the same customer (the caller filters by customer), for the duplicate check."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order_id: Annotated[str, Field(min_length=1)]
+    payment_intent_id: Annotated[str, Field(min_length=1)]
+    amount_minor: Annotated[int, Field(gt=0)]
+    currency: Currency
+    paid_at: AwareDatetime
+    succeeded: bool
+    # Refunds on this payment that are open or settled: a payment refunded already cannot be the
+    # "kept" copy of a duplicate, otherwise both copies could be refunded.
+    refunded_minor: MinorUnits = 0
+
+
+class RefundRequestFacts(BaseModel):
+    """What the support agent asked for, on the customer's behalf."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: RefundReason
+    # None means "the full remaining amount"; validated by validate_amount, not here, for a clear message.
+    amount_minor: int | None = None
+    # Optional; when given it must be the order's currency (refunds go to the original payment method).
+    currency: Currency | None = None
+    customer_contacted_at: AwareDatetime
+    legal_basis: Annotated[str | None, AfterValidator(_blank_to_none)] = None
+    requested_by: Annotated[str, Field(min_length=1)]

@@ -1,0 +1,1 @@
+"""The read model: tables, sessions and migrations."""

@@ -1,0 +1,97 @@
+"""Registering orders and their activation, with the conflicts a shop integration can hit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from domain.orders import OrderStatus
+from store.tables import Customer, Order
+from store.types import utcnow
+
+# Fields that define an order; a repeated registration must match them all.
+ORDER_FIELDS = (
+    "customer_id",
+    "customer_email",
+    "plan_months",
+    "amount_minor",
+    "currency",
+    "payment_intent_id",
+    "paid_at",
+    "activated_at",
+    "locale",
+)
+
+
+class OrderConflict(Exception):
+    """The request clashes with what is recorded; the message says how."""
+
+
+class OrderNotFound(LookupError):
+    """No order has this id."""
+
+
+def register_order(session: Session, fields: dict) -> tuple[Order, bool]:
+    """Record an order (and its customer); return it and whether it was new."""
+    existing = session.get(Order, fields["order_id"])
+    if existing is not None:
+        differences = [
+            f"{name} is {getattr(existing, name)!s}, not {fields.get(name)!s}"
+            for name in ORDER_FIELDS
+            if getattr(existing, name) != fields.get(name)
+        ]
+        if differences:
+            raise OrderConflict(
+                f"order {existing.order_id} is already registered with other data: " + "; ".join(differences)
+            )
+        return existing, False
+    customer = session.get(Customer, fields["customer_id"])
+    if customer is not None and customer.restricted:
+        raise OrderConflict(
+            f"customer {customer.customer_id} may not place new orders: {customer.restricted_reason or 'restricted'}"
+        )
+    if customer is None:
+        customer = Customer(customer_id=fields["customer_id"], email=fields["customer_email"])
+    else:
+        customer.email = fields["customer_email"]
+        customer.updated_at = utcnow()
+    session.add(customer)
+    status = OrderStatus.ACTIVE if fields.get("activated_at") else OrderStatus.PAID
+    order = Order(**fields, status=status.value)
+    session.add(order)
+    session.flush()
+    return order, True
+
+
+def record_activation(session: Session, order_id: str, activated_at: datetime) -> Order:
+    """Record when the activation details were created and sent: from then the service counts as used."""
+    order = get_order(session, order_id)
+    if order.activated_at is not None:
+        if order.activated_at == activated_at:
+            return order
+        raise OrderConflict(
+            f"order {order_id} was already activated at {order.activated_at.isoformat()}"
+        )
+    if activated_at < order.paid_at:
+        raise OrderConflict(f"activation ({activated_at.isoformat()}) cannot precede payment ({order.paid_at.isoformat()})")
+    if order.status != OrderStatus.PAID:
+        raise OrderConflict(f"order {order_id} is {order.status}; it can no longer be activated")
+    order.activated_at = activated_at
+    order.status = OrderStatus.ACTIVE.value
+    order.updated_at = utcnow()
+    session.add(order)
+    return order
+
+
+def get_order(session: Session, order_id: str) -> Order:
+    """The order with this id, or OrderNotFound."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise OrderNotFound(f"no order with id {order_id}")
+    return order
+
+
+def orders_of_customer(session: Session, customer_id: str) -> list[Order]:
+    """A customer's orders, newest payment first."""
+    return list(session.exec(select(Order).where(Order.customer_id == customer_id).order_by(Order.paid_at.desc())))

@@ -1,0 +1,41 @@
+"""Clauses are quoted verbatim from the policy file, and the version is its 'Last updated' date."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from domain.policy import CLAUSES, POLICY_VERSION, RuleCode, clause
+
+# The policy lives next to the repository (../shared/policy), not inside it.
+POLICY_FILE = Path(__file__).resolve().parents[3] / "shared" / "policy" / "refund-policy.txt"
+
+
+@pytest.fixture(scope="module")
+def policy_text() -> str:
+    """The policy file's text, or a skip when this checkout has no sibling shared/ folder."""
+    if not POLICY_FILE.exists():
+        pytest.skip(f"policy file not found at {POLICY_FILE}")
+    return POLICY_FILE.read_text(encoding="utf-8")
+
+
+def test_every_rule_code_has_a_clause():
+    assert set(CLAUSES) == set(RuleCode)
+    assert all(clause(rule) == CLAUSES[rule] for rule in RuleCode)
+
+
+@pytest.mark.parametrize("rule", list(RuleCode))
+def test_clause_is_a_whole_line_of_the_policy_verbatim(rule, policy_text):
+    lines = {line.removeprefix("- ").strip() for line in policy_text.splitlines()}
+    assert clause(rule) in lines
+
+
+def test_policy_version_is_the_last_updated_date(policy_text):
+    match = re.search(r"Last updated: (.+)", policy_text)
+    assert match, "the policy has no 'Last updated' line"
+    assert (
+        datetime.strptime(match.group(1).strip(), "%B %d, %Y").date().isoformat() == POLICY_VERSION
+    )

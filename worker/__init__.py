@@ -1,0 +1,1 @@
+"""The Temporal worker process: refund and dispute workflows and their activities."""

@@ -1,0 +1,566 @@
+"""The refund workflow: one per refund, from support's request to money settled, never paying twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.policy import (
+        ApprovalRecord,
+        Decision,
+        PolicyInputError,
+        RefundPath,
+        assess_request,
+        check_cancel,
+        check_decision,
+        check_investigation,
+        check_resolve_failure,
+        check_troubleshooting,
+        settles_at,
+    )
+    from domain.policy.checks import ActionCheck, RefusalCode
+    from domain.policy.settlement import SettlementWindow
+    from domain.refund_messages import (
+        ApprovalGiven,
+        CancelRequest,
+        ComputeSettlement,
+        CreateStripeRefund,
+        DecisionRequest,
+        DisputeOpened,
+        FailureResolution,
+        FetchStripeRefund,
+        InvestigationRecord,
+        Notification,
+        PublishRefund,
+        PublishResult,
+        RefundInput,
+        RefundOutcome,
+        RefundState,
+        SettlementConfirmation,
+        StripeRefundEvent,
+        StripeRefundSnapshot,
+        TimelineEntry,
+        TroubleshootingRecord,
+        refund_workflow_id,
+    )
+    from domain.refunds import FailureAction, RefundStatus, TroubleshootingOutcome
+    from domain.roles import SYSTEM_ACTOR, Actor, Role
+    from workflows import search_attributes as sa
+    from domain.stripe_errors import PERMANENT_STRIPE_ERRORS
+
+# Read-model writes are local activities: quick, retried in the worker, one billable action per task.
+PUBLISH_OPTIONS = dict(
+    start_to_close_timeout=timedelta(seconds=15),
+    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)),
+)
+STRIPE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=sorted(PERMANENT_STRIPE_ERRORS),
+)
+MAX_REMEMBERED_EVENTS = 200
+
+
+def _refuse_unless(check: ActionCheck) -> None:
+    """Raise in an update validator, so a refused action is never recorded in history."""
+    if not check.allowed:
+        raise ApplicationError(check.message, type=str(check.refusal or RefusalCode.WRONG_STATE), non_retryable=True)
+
+
+@workflow.defn(name="RefundWorkflow")
+class RefundWorkflow:
+    """Assess, investigate, approve, refund through Stripe, wait out settlement: each step audited."""
+
+    @workflow.init
+    def __init__(self, input: RefundInput) -> None:
+        self._input = input
+        self._state = RefundState(
+            refund_id=input.refund_id,
+            workflow_id=refund_workflow_id(input.refund_id),
+            order_id=input.order.order_id,
+            customer_id=input.order.customer_id,
+            reason=input.request.reason.value,
+            status=RefundStatus.RECEIVED,
+            amount_minor=input.request.amount_minor or input.order.remaining_minor,
+            currency=input.order.currency,
+            requested_by=input.requester,
+            requested_at=workflow.now(),
+            customer_contacted_at=input.request.customer_contacted_at,
+            legal_basis=input.request.legal_basis,
+            params=input.params,
+        )
+        self._path: RefundPath | None = None
+        self._published = 0
+        self._notifications: list[Notification] = []
+        self._order_status: str | None = None
+        self._seen_events: list[str] = []
+        self._sync_requested = False
+        self._stripe_call_due = False
+        self._indexed_status: RefundStatus | None = RefundStatus.RECEIVED
+        self._record("requested", input.requester, note=input.note, detail={"amount_minor": self._state.amount_minor})
+        self._notifications.append(Notification.RECEIVED)
+
+    @workflow.run
+    async def run(self, input: RefundInput) -> RefundOutcome:
+        """Drive the refund through its statuses until it ends."""
+        self._assess()
+        phases: dict[RefundStatus, Callable] = {
+            RefundStatus.INVESTIGATING: self._investigation_phase,
+            RefundStatus.AWAITING_APPROVAL: self._approval_phase,
+            RefundStatus.APPROVED: self._start_refund,
+            RefundStatus.REFUNDING: self._refunding_phase,
+            RefundStatus.SETTLING: self._settlement_phase,
+            RefundStatus.FAILED: self._failure_phase,
+        }
+        while not self._state.status.is_terminal:
+            await self._publish()
+            await phases[self._state.status]()
+        await self._publish()
+        # Let update handlers that already ran return their answer before the workflow closes.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return RefundOutcome(
+            refund_id=self._state.refund_id,
+            status=self._state.status,
+            stripe_refund_id=self._state.stripe_refund_id,
+            amount_minor=self._state.amount_minor,
+            currency=self._state.currency,
+        )
+
+    # ---- queries, updates and signals ----
+
+    @workflow.query
+    def state(self) -> RefundState:
+        """The refund's full current state, timeline included."""
+        return self._state
+
+    @workflow.update
+    def approve(self, request: DecisionRequest) -> RefundState:
+        """Record an approval; the last one required sends the refund to Stripe."""
+        check = self._decision_check(request, Decision.APPROVE)
+        self._state.approvals.append(
+            ApprovalGiven(actor=request.actor, acting_as=str(check.acting_as), at=workflow.now(), note=request.note)
+        )
+        if check.fully_approved:
+            self._set(RefundStatus.APPROVED, "approved", request.actor, note=request.note)
+            self._notifications.append(Notification.APPROVED)
+        else:
+            self._record("approval_recorded", request.actor, note=request.note, detail={"approvals": len(self._state.approvals)})
+        return self._state
+
+    @approve.validator
+    def _validate_approve(self, request: DecisionRequest) -> None:
+        self._decision_check(request, Decision.APPROVE)
+
+    @workflow.update
+    def reject(self, request: DecisionRequest) -> RefundState:
+        """Reject the refund; the customer is told."""
+        self._set(RefundStatus.REJECTED, "rejected", request.actor, note=request.note)
+        self._notifications.append(Notification.REJECTED)
+        return self._state
+
+    @reject.validator
+    def _validate_reject(self, request: DecisionRequest) -> None:
+        self._decision_check(request, Decision.REJECT)
+
+    @workflow.update
+    def record_troubleshooting(self, record: TroubleshootingRecord) -> RefundState:
+        """Record a troubleshooting step; resolved ends it, unresolved sends it to approval."""
+        if record.outcome is TroubleshootingOutcome.IN_PROGRESS:
+            self._record("troubleshooting", record.actor, note=record.note, detail={"outcome": record.outcome.value})
+        elif record.outcome is TroubleshootingOutcome.RESOLVED:
+            self._set(RefundStatus.RESOLVED, "troubleshooting", record.actor, note=record.note, detail={"outcome": "resolved"})
+        else:
+            self._set(RefundStatus.AWAITING_APPROVAL, "troubleshooting", record.actor, note=record.note, detail={"outcome": "unresolved"})
+        return self._state
+
+    @record_troubleshooting.validator
+    def _validate_troubleshooting(self, record: TroubleshootingRecord) -> None:
+        _refuse_unless(
+            check_troubleshooting(self._state.status, self._path or RefundPath.APPROVAL, record.outcome, record.actor.roles)
+        )
+
+    @workflow.update
+    def record_investigation(self, record: InvestigationRecord) -> RefundState:
+        """Record an approver's finding on an unauthorized-transaction claim."""
+        check = self._investigation_check(record)
+        self._set(check.next_status, "investigation", record.actor, note=record.note, detail={"finding": record.finding.value})
+        if check.next_status is RefundStatus.REJECTED:
+            self._notifications.append(Notification.REJECTED)
+        return self._state
+
+    @record_investigation.validator
+    def _validate_investigation(self, record: InvestigationRecord) -> None:
+        self._investigation_check(record)
+
+    @workflow.update
+    def cancel(self, request: CancelRequest) -> RefundState:
+        """Withdraw the request; only possible before Stripe is called."""
+        self._set(RefundStatus.CANCELLED, "cancelled", request.actor, note=request.note)
+        self._notifications.append(Notification.CANCELLED)
+        return self._state
+
+    @cancel.validator
+    def _validate_cancel(self, request: CancelRequest) -> None:
+        _refuse_unless(check_cancel(self._state.status, self._state.stripe_called, request.actor.roles))
+
+    @workflow.update
+    def resolve_failure(self, resolution: FailureResolution) -> RefundState:
+        """Finance retries a failed refund through Stripe, or records the manual payout that settled it."""
+        detail = {"action": resolution.action.value, "reference": resolution.reference}
+        if resolution.action is FailureAction.RETRY:
+            self._state.failure_reason = None
+            self._stripe_call_due = True
+            self._set(RefundStatus.REFUNDING, "failure_resolved", resolution.actor, detail=detail)
+        else:
+            self._state.resolution = f"manual payout {resolution.reference}"
+            self._state.settled_at = workflow.now()
+            self._set(RefundStatus.SETTLED, "failure_resolved", resolution.actor, detail=detail)
+        return self._state
+
+    @resolve_failure.validator
+    def _validate_resolve_failure(self, resolution: FailureResolution) -> None:
+        _refuse_unless(
+            check_resolve_failure(self._state.status, resolution.action, resolution.actor.roles, resolution.reference)
+        )
+
+    @workflow.update
+    def confirm_settlement(self, confirmation: SettlementConfirmation) -> RefundState:
+        """Finance saw the money on the customer's side: settle before the window ends."""
+        self._state.settled_at = workflow.now()
+        self._set(RefundStatus.SETTLED, "settlement_confirmed", confirmation.actor, note=confirmation.note)
+        return self._state
+
+    @confirm_settlement.validator
+    def _validate_confirm_settlement(self, confirmation: SettlementConfirmation) -> None:
+        if not confirmation.actor.has_any(Role.FINANCE, Role.ADMIN):
+            raise ApplicationError("Only finance staff can confirm a settlement.", type=RefusalCode.FORBIDDEN_ROLE.value, non_retryable=True)
+        if self._state.status is not RefundStatus.SETTLING:
+            raise ApplicationError(
+                f"This refund is '{self._state.status}'; only a settling refund can be confirmed as settled.",
+                type=RefusalCode.WRONG_STATE.value,
+                non_retryable=True,
+            )
+
+    @workflow.signal
+    def stripe_refund_event(self, event: StripeRefundEvent) -> None:
+        """A webhook about our Stripe refund: remembered once, then the refund is re-read from Stripe."""
+        if event.event_id in self._seen_events:
+            return
+        self._seen_events = (self._seen_events + [event.event_id])[-MAX_REMEMBERED_EVENTS:]
+        if event.stripe_refund_id == self._state.stripe_refund_id:
+            self._sync_requested = True
+
+    @workflow.signal
+    def dispute_opened(self, dispute: DisputeOpened) -> None:
+        """A chargeback on this payment: stop before Stripe is called, or link it for finance."""
+        if self._state.dispute_id == dispute.dispute_id:
+            return
+        self._state.dispute_id = dispute.dispute_id
+        detail = {"dispute_id": dispute.dispute_id}
+        if not self._state.stripe_called and not self._state.status.is_terminal:
+            # Stripe refuses refunds of disputed charges, and the dispute may already return the money.
+            self._set(RefundStatus.CANCELLED, "cancelled_by_dispute", SYSTEM_ACTOR, note="a chargeback was opened on this payment", detail=detail)
+        else:
+            self._record("dispute_linked", SYSTEM_ACTOR, note="a chargeback was opened on this payment", detail=detail)
+
+    # ---- phases ----
+
+    def _assess(self) -> None:
+        """Apply the policy to the request: reject, investigate, ask for approval or approve."""
+        try:
+            assessment = assess_request(self._input.request, self._input.order, self._input.other_payments, self._input.params)
+        except PolicyInputError as error:
+            self._set(RefundStatus.REJECTED, "assessed", SYSTEM_ACTOR, note=error.message, detail={"rule": error.code})
+            self._notifications.append(Notification.REJECTED)
+            return
+        self._path = assessment.path
+        self._state.assessment = assessment
+        self._state.amount_minor = assessment.amount_minor
+        self._state.approvals_required = self._input.params.approvals_required(assessment.amount_minor)
+        detail = {"rule": assessment.rule.value, "path": assessment.path.value, "verified": assessment.verified, "policy_version": assessment.policy_version}
+        if assessment.path is RefundPath.AUTO_APPROVE:
+            self._state.approvals.append(ApprovalGiven(actor=SYSTEM_ACTOR, acting_as="system", at=workflow.now(), note="verified automatically"))
+            self._set(RefundStatus.APPROVED, "assessed", SYSTEM_ACTOR, note=assessment.clause, detail=detail)
+            self._notifications.append(Notification.APPROVED)
+        else:
+            self._set(assessment.initial_status, "assessed", SYSTEM_ACTOR, note=assessment.clause, detail=detail)
+            if assessment.path is RefundPath.REJECT:
+                self._notifications.append(Notification.REJECTED)
+
+    async def _investigation_phase(self) -> None:
+        """Wait for troubleshooting or an investigation finding; escalate troubleshooting left undecided."""
+        deadline = workflow.now() + self._input.params.troubleshooting_escalate_after
+        left_investigating = lambda: self._state.status is not RefundStatus.INVESTIGATING  # noqa: E731
+        if await self._wait(left_investigating, until=deadline):
+            return
+        if self._path is RefundPath.TROUBLESHOOTING:
+            self._state.escalated = True
+            self._set(
+                RefundStatus.AWAITING_APPROVAL,
+                "escalated",
+                SYSTEM_ACTOR,
+                note=f"troubleshooting undecided after {self._input.params.troubleshooting_escalate_after}; an approver decides",
+            )
+            return
+        if not self._state.escalated:
+            self._state.escalated = True
+            self._record("escalated", SYSTEM_ACTOR, note="investigation still open; approvers reminded")
+        await self._wait(left_investigating)
+
+    async def _approval_phase(self) -> None:
+        """Wait for approvers; remind (escalate) after a while, expire after the limit."""
+        params = self._input.params
+        started = workflow.now()
+        decided = lambda: self._state.status is not RefundStatus.AWAITING_APPROVAL  # noqa: E731
+        if await self._wait(decided, until=started + params.approval_reminder_after):
+            return
+        self._state.escalated = True
+        self._record("escalated", SYSTEM_ACTOR, note=f"no decision after {params.approval_reminder_after}; approvers reminded")
+        await self._publish()
+        if await self._wait(decided, until=started + params.approval_expires_after):
+            return
+        self._set(RefundStatus.EXPIRED, "expired", SYSTEM_ACTOR, note=f"no decision within {params.approval_expires_after}")
+        self._notifications.append(Notification.EXPIRED)
+
+    async def _start_refund(self) -> None:
+        """Approved: from here the refund can no longer be cancelled."""
+        self._stripe_call_due = True
+        self._set(RefundStatus.REFUNDING, "refund_started", SYSTEM_ACTOR)
+
+    async def _refunding_phase(self) -> None:
+        """Call Stripe once per attempt, then follow the refund until Stripe says succeeded or failed."""
+        if self._stripe_call_due:
+            self._stripe_call_due = False
+            self._state.stripe_called = True
+            self._state.stripe_attempt += 1
+            await self._publish()
+            snapshot = await self._create_stripe_refund()
+            if snapshot is not None:
+                await self._apply_stripe(snapshot, "stripe_refund_created")
+            return
+        # Pending at Stripe: a webhook wakes us; if none comes, we ask Stripe ourselves.
+        await self._wait(lambda: self._sync_requested, until=workflow.now() + self._input.runtime.status_poll_interval)
+        await self._sync_from_stripe()
+
+    async def _settlement_phase(self) -> None:
+        """Wait out the business-day window; a late failure or finance's confirmation ends it early."""
+        window = self._state.settlement
+        assert window is not None
+        due = settles_at(window)
+        while self._state.status is RefundStatus.SETTLING:
+            woke = await self._wait(lambda: self._sync_requested or self._state.status is not RefundStatus.SETTLING, until=due)
+            if not woke:
+                self._state.settled_at = workflow.now()
+                self._set(RefundStatus.SETTLED, "settled", SYSTEM_ACTOR, note="the settlement window ended")
+                return
+            if self._sync_requested:
+                await self._sync_from_stripe()
+
+    async def _failure_phase(self) -> None:
+        """Failed: finance retries or records a manual payout; until then the refund stays open."""
+        await self._wait(lambda: self._state.status is not RefundStatus.FAILED)
+
+    # ---- Stripe ----
+
+    async def _create_stripe_refund(self) -> StripeRefundSnapshot | None:
+        """The one Stripe call that moves money; permanent refusals fail the refund for finance."""
+        runtime = self._input.runtime
+        try:
+            return await workflow.execute_activity(
+                "create_stripe_refund",
+                CreateStripeRefund(
+                    refund_id=self._state.refund_id,
+                    attempt=self._state.stripe_attempt,
+                    payment_intent_id=self._input.order.payment_intent_id or "",
+                    amount_minor=self._state.amount_minor,
+                    currency=self._state.currency,
+                    reason=self._state.reason,
+                    order_id=self._state.order_id,
+                ),
+                result_type=StripeRefundSnapshot,
+                task_queue=runtime.stripe_task_queue,
+                start_to_close_timeout=runtime.stripe_call_timeout,
+                schedule_to_close_timeout=runtime.stripe_retry_window,
+                retry_policy=STRIPE_RETRY,
+                summary="Create the Stripe refund",
+            )
+        except ActivityError as error:
+            cause = error.cause
+            code = cause.type if isinstance(cause, ApplicationError) and cause.type else "stripe_error"
+            message = cause.message if isinstance(cause, ApplicationError) else str(error)
+            self._state.failure_reason = f"{code}: {message}"
+            self._set(RefundStatus.FAILED, "stripe_refund_refused", SYSTEM_ACTOR, note=message, detail={"code": code})
+            self._notifications.append(Notification.FAILED)
+            return None
+
+    async def _sync_from_stripe(self) -> None:
+        """Re-read the refund from Stripe: webhooks can be late, repeated or out of order."""
+        self._sync_requested = False
+        if not self._state.stripe_refund_id:
+            return
+        snapshot = await workflow.execute_activity(
+            "fetch_stripe_refund",
+            FetchStripeRefund(stripe_refund_id=self._state.stripe_refund_id),
+            result_type=StripeRefundSnapshot,
+            task_queue=self._input.runtime.stripe_task_queue,
+            start_to_close_timeout=self._input.runtime.stripe_call_timeout,
+            retry_policy=STRIPE_RETRY,
+            summary="Re-read the Stripe refund",
+        )
+        await self._apply_stripe(snapshot, "stripe_status")
+
+    async def _apply_stripe(self, snapshot: StripeRefundSnapshot, kind: str) -> None:
+        """Move the refund to what Stripe reports: succeeded starts settlement, failed goes to finance."""
+        changed = snapshot.status != self._state.stripe_status or snapshot.stripe_refund_id != self._state.stripe_refund_id
+        self._state.stripe_refund_id = snapshot.stripe_refund_id
+        self._state.stripe_status = snapshot.status
+        detail = {"stripe_refund_id": snapshot.stripe_refund_id, "stripe_status": snapshot.status}
+        status = self._state.status
+        if snapshot.status == "succeeded" and status is RefundStatus.REFUNDING:
+            self._state.succeeded_at = workflow.now()
+            self._state.settlement = await self._settlement_window(self._state.succeeded_at)
+            window = self._state.settlement
+            detail |= {"expected_from": window.expected_from.isoformat(), "expected_by": window.expected_by.isoformat()}
+            if self._input.order.already_refunded_minor + self._state.amount_minor >= self._input.order.amount_minor:
+                self._order_status = "refunded"  # a full refund ends the customer's access
+            self._set(RefundStatus.SETTLING, kind, SYSTEM_ACTOR, detail=detail)
+            self._notifications.append(Notification.ISSUED)
+        elif snapshot.status in ("failed", "canceled") and status in (RefundStatus.REFUNDING, RefundStatus.SETTLING):
+            self._state.failure_reason = snapshot.failure_reason or snapshot.status
+            if self._order_status == "refunded":
+                self._order_status = "active"  # the money did not reach the customer after all
+            self._set(RefundStatus.FAILED, kind, SYSTEM_ACTOR, note=f"Stripe reports the refund {snapshot.status}: {self._state.failure_reason}", detail=detail)
+            self._notifications.append(Notification.FAILED)
+        elif changed:
+            self._record(kind, SYSTEM_ACTOR, detail=detail)
+
+    async def _settlement_window(self, succeeded_at: datetime) -> SettlementWindow:
+        """Computed in a local activity: holiday calendars change between package versions, history must not."""
+        return await workflow.execute_local_activity(
+            "compute_settlement_window",
+            ComputeSettlement(succeeded_at=succeeded_at, params=self._input.params),
+            result_type=SettlementWindow,
+            **PUBLISH_OPTIONS,
+        )
+
+    # ---- bookkeeping ----
+
+    async def _wait(self, done: Callable[[], bool], until: datetime | None = None) -> bool:
+        """Wait for `done` (True) or `until` (False), writing the read model whenever a handler changed it."""
+        while not done():
+            remaining = None if until is None else until - workflow.now()
+            if remaining is not None and remaining <= timedelta(0):
+                return False
+            try:
+                await workflow.wait_condition(lambda: done() or self._unpublished(), timeout=remaining)
+            except asyncio.TimeoutError:
+                return done()
+            if not done():
+                await self._publish()
+        return True
+
+    def _unpublished(self) -> bool:
+        """Whether the read model is behind the workflow."""
+        return self._published < len(self._state.timeline) or bool(self._notifications)
+
+    async def _publish(self) -> None:
+        """Write state, new audit entries and customer emails in one local activity; keep search attributes current."""
+        if not self._unpublished():
+            return
+        new_entries = self._state.timeline[self._published :]
+        notifications, self._notifications = self._notifications, []
+        await workflow.execute_local_activity(
+            "publish_refund",
+            PublishRefund(
+                state=self._state.model_copy(update={"timeline": []}),
+                new_entries=new_entries,
+                notifications=notifications,
+                order_status=self._order_status,
+            ),
+            result_type=PublishResult,
+            **PUBLISH_OPTIONS,
+        )
+        self._published += len(new_entries)
+        self._index()
+
+    def _index(self) -> None:
+        """Upsert search attributes only when the status changed (each upsert is a billable action)."""
+        if self._state.status is self._indexed_status:
+            return
+        updates = [sa.REFUND_STATUS.value_set(self._state.status.value), sa.REFUND_AMOUNT.value_set(self._state.amount_minor)]
+        if self._state.settlement is not None:
+            updates.append(sa.SETTLEMENT_DUE_BY.value_set(settles_at(self._state.settlement)))
+        workflow.upsert_search_attributes(updates)
+        self._indexed_status = self._state.status
+        workflow.set_current_details(self._details())
+
+    def _details(self) -> str:
+        """Markdown shown in the Web UI's current details."""
+        s = self._state
+        lines = [f"**{s.status.value}** · {s.amount_minor} {s.currency.upper()} · order `{s.order_id}` · reason `{s.reason}`"]
+        if s.stripe_refund_id:
+            lines.append(f"Stripe refund `{s.stripe_refund_id}` ({s.stripe_status})")
+        if s.settlement:
+            lines.append(f"Expected on the statement {s.settlement.expected_from} to {s.settlement.expected_by}")
+        if s.failure_reason:
+            lines.append(f"Failure: {s.failure_reason}")
+        return "\n\n".join(lines)
+
+    def _set(self, status: RefundStatus, kind: str, actor: Actor, *, note: str | None = None, detail: dict | None = None) -> None:
+        """Change status and record the step."""
+        self._state.status = status
+        self._record(kind, actor, note=note, detail=detail)
+
+    def _record(self, kind: str, actor: Actor, *, note: str | None = None, detail: dict | None = None) -> None:
+        """Append an audit entry stamped with workflow time."""
+        self._state.timeline.append(
+            TimelineEntry(
+                seq=len(self._state.timeline) + 1,
+                at=workflow.now(),
+                kind=kind,
+                status=self._state.status,
+                actor=actor,
+                note=note,
+                detail=detail or {},
+            )
+        )
+
+    def _decision_check(self, request: DecisionRequest, decision: Decision):
+        """The policy's answer to an approve/reject, raised as a refusal when not allowed."""
+        check = check_decision(
+            request.actor.actor_id,
+            request.actor.roles,
+            self._state.requested_by.actor_id,
+            self._state.status,
+            [ApprovalRecord(actor_id=a.actor.actor_id, acting_as=Role(a.acting_as), at=a.at) for a in self._human_approvals()],
+            self._state.amount_minor,
+            self._input.params,
+            decision,
+        )
+        _refuse_unless(check)
+        return check
+
+    def _human_approvals(self) -> list[ApprovalGiven]:
+        """Approvals given by people (the system's automatic approval is not one)."""
+        return [a for a in self._state.approvals if a.acting_as != "system"]
+
+    def _investigation_check(self, record: InvestigationRecord) -> ActionCheck:
+        """The policy's answer to an investigation finding."""
+        check = check_investigation(
+            self._state.status,
+            self._path or RefundPath.APPROVAL,
+            record.finding,
+            record.actor.actor_id,
+            record.actor.roles,
+            self._state.requested_by.actor_id,
+            self._state.legal_basis,
+        )
+        _refuse_unless(check)
+        return check
