@@ -6,7 +6,10 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api.refund_requests import IdempotencyMismatch
+from domain.policy import PolicyInputError
 from store.orders import OrderConflict, OrderNotFound
+from store.refunds import OpenRefundExists, RefundNotFound
 
 
 def _field_message(error: dict) -> str:
@@ -29,18 +32,26 @@ async def _validation(_request: Request, exc: RequestValidationError) -> JSONRes
     )
 
 
-async def _not_found(_request: Request, exc: OrderNotFound) -> JSONResponse:
+async def _not_found(_request: Request, exc: LookupError) -> JSONResponse:
     """404 with what was not found."""
     return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
 
 
-async def _conflict(_request: Request, exc: OrderConflict) -> JSONResponse:
+async def _conflict(_request: Request, exc: Exception) -> JSONResponse:
     """409 with why the request clashes with the records."""
     return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc)})
+
+
+async def _policy_input(_request: Request, exc: PolicyInputError) -> JSONResponse:
+    """422 with the policy's own explanation of what is wrong with the request."""
+    return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": exc.message, "code": exc.code})
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register our handlers on the app."""
     app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(OrderNotFound, _not_found)
-    app.add_exception_handler(OrderConflict, _conflict)
+    app.add_exception_handler(PolicyInputError, _policy_input)
+    for missing in (OrderNotFound, RefundNotFound):
+        app.add_exception_handler(missing, _not_found)
+    for clash in (OrderConflict, OpenRefundExists, IdempotencyMismatch):
+        app.add_exception_handler(clash, _conflict)

@@ -15,5 +15,6 @@ def make_stripe_client(settings: Settings, *, max_network_retries: int = 0) -> s
         base_addresses=base,
         # Temporal's retry policy owns retries of our writes; the SDK's own retries would hide attempts.
         max_network_retries=max_network_retries,
-        http_client=stripe.HTTPXClient(),
+        # One client for sync activities and async API calls; a call never hangs longer than a Stripe activity may run.
+        http_client=stripe.HTTPXClient(timeout=20, allow_sync_methods=True),
     )

@@ -95,6 +95,11 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, max_length=1000)
+    # The relay's lease while it sends: another relay takes the message only once the lease lapses.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Delivery given up (permanent SMTP refusal or too many attempts): never retried, shown for follow-up.
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class StripeEventRecord(SQLModel, table=True):

@@ -9,7 +9,9 @@ from temporalio.worker import Worker
 
 from activities import ActivityDependencies, main_queue_activities, stripe_queue_activities
 from core.settings import Settings
-from workflows import WORKFLOWS
+from workflows.refund import RefundWorkflow
+
+WORKFLOWS = [RefundWorkflow]
 
 
 def build_workers(

@@ -120,7 +120,7 @@ class RefundWorkflow:
             RefundStatus.FAILED: self._failure_phase,
         }
         while not self._state.status.is_terminal:
-            await self._publish()
+            # Phases publish before they wait, so steps taken in one go reach the read model in one write.
             await phases[self._state.status]()
         await self._publish()
         # Let update handlers that already ran return their answer before the workflow closes.
@@ -340,7 +340,7 @@ class RefundWorkflow:
             self._stripe_call_due = False
             self._state.stripe_called = True
             self._state.stripe_attempt += 1
-            await self._publish()
+            await self._publish()  # the audit trail shows the approval before any money moves
             snapshot = await self._create_stripe_refund()
             if snapshot is not None:
                 await self._apply_stripe(snapshot, "stripe_refund_created")
@@ -454,6 +454,8 @@ class RefundWorkflow:
 
     async def _wait(self, done: Callable[[], bool], until: datetime | None = None) -> bool:
         """Wait for `done` (True) or `until` (False), writing the read model whenever a handler changed it."""
+        if not done():
+            await self._publish()
         while not done():
             remaining = None if until is None else until - workflow.now()
             if remaining is not None and remaining <= timedelta(0):

@@ -1,0 +1,158 @@
+"""Refund request and response bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from domain.refunds import FailureAction, InvestigationFinding, RefundReason, RefundStatus, TroubleshootingOutcome
+
+
+class RefundCreate(BaseModel):
+    """Support asking for a refund on the customer's behalf."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: str = Field(min_length=1, max_length=64)
+    reason: RefundReason
+    amount_minor: int | None = Field(None, gt=0, description="Partial amount in minor units; omit for the whole remainder.")
+    customer_contacted_at: AwareDatetime | None = Field(None, description="When the customer contacted us; default now.")
+    note: str | None = Field(None, max_length=2000)
+    legal_basis: str | None = Field(None, max_length=500, description="Local consumer law invoked, if any.")
+
+
+class PolicyDecisionPublic(BaseModel):
+    """The policy's decision with the clause it applied."""
+
+    path: str
+    rule: str
+    clause: str
+    verified: bool
+    evidence: list[str]
+    policy_version: str
+    legal_basis: str | None = None
+
+
+class RefundCreated(BaseModel):
+    """A refund request accepted and its workflow started."""
+
+    refund_id: str
+    workflow_id: str
+    status: RefundStatus
+    workflow_url: str
+    policy_decision: PolicyDecisionPublic | None = None
+
+
+class NoteBody(BaseModel):
+    """An optional note with a staff action."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(None, max_length=2000)
+
+
+class TroubleshootingBody(BaseModel):
+    """A troubleshooting step with its outcome."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(min_length=1, max_length=2000)
+    outcome: TroubleshootingOutcome
+
+
+class InvestigationBody(BaseModel):
+    """An approver's finding on an unauthorized-transaction claim."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    finding: InvestigationFinding
+    note: str | None = Field(None, max_length=2000)
+
+
+class FailureResolutionBody(BaseModel):
+    """Finance's answer to a failed refund."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: FailureAction
+    reference: str | None = Field(None, max_length=200)
+
+
+class ApprovalPublic(BaseModel):
+    """One approval."""
+
+    actor_id: str
+    actor_name: str
+    acting_as: str
+    at: datetime
+    note: str | None = None
+
+
+class TimelineEntryPublic(BaseModel):
+    """One step of the audit trail."""
+
+    seq: int
+    at: datetime
+    kind: str
+    status: str
+    actor_id: str
+    actor_name: str
+    note: str | None = None
+    detail: dict = {}
+
+
+class SettlementPublic(BaseModel):
+    """When the refund should show on the customer's statement."""
+
+    expected_from: date
+    expected_by: date
+
+
+class RefundSummary(BaseModel):
+    """A refund in a list."""
+
+    refund_id: str
+    order_id: str
+    customer_id: str
+    reason: str
+    status: str
+    amount_minor: int
+    currency: str
+    stripe_refund_id: str | None = None
+    needs_attention: bool = False
+    requested_at: datetime
+    updated_at: datetime
+
+
+class RefundDetail(RefundSummary):
+    """A refund with its decision, approvals, Stripe state, settlement window and timeline."""
+
+    workflow_id: str
+    workflow_url: str
+    requested_by: str
+    customer_contacted_at: datetime
+    note: str | None = None
+    legal_basis: str | None = None
+    policy_decision: PolicyDecisionPublic | None = None
+    approvals: list[ApprovalPublic] = []
+    approvals_required: int = 1
+    escalated: bool = False
+    stripe_status: str | None = None
+    failure_reason: str | None = None
+    succeeded_at: datetime | None = None
+    settlement: SettlementPublic | None = None
+    settled_at: datetime | None = None
+    resolution: str | None = None
+    dispute_id: str | None = None
+    attention_reason: str | None = None
+    timeline: list[TimelineEntryPublic] = []
+
+
+class RefundPage(BaseModel):
+    """A page of refunds."""
+
+    items: list[RefundSummary]
+    total: int
+    limit: int
+    offset: int

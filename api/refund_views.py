@@ -1,0 +1,131 @@
+"""Build refund responses from the read model or from the workflow's own state."""
+
+from __future__ import annotations
+
+from core.settings import Settings
+from domain.refund_messages import RefundState
+from store.refund_tables import Refund, RefundEvent
+from api.refund_schemas import (
+    ApprovalPublic,
+    PolicyDecisionPublic,
+    RefundDetail,
+    SettlementPublic,
+    TimelineEntryPublic,
+)
+
+
+def workflow_url(settings: Settings, workflow_id: str) -> str:
+    """Where an engineer sees this workflow's history in the Temporal Web UI."""
+    return f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}/workflows/{workflow_id}"
+
+
+def detail_from_row(settings: Settings, refund: Refund, events: list[RefundEvent]) -> RefundDetail:
+    """A refund as the read model holds it."""
+    decision = None
+    if refund.decision_rule:
+        decision = PolicyDecisionPublic(
+            path=refund.decision_path or "",
+            rule=refund.decision_rule,
+            clause=refund.decision_clause or "",
+            verified=refund.decision_verified,
+            evidence=list(refund.decision_evidence),
+            policy_version=refund.policy_version or "",
+            legal_basis=refund.legal_basis,
+        )
+    return RefundDetail(
+        **_summary_fields(refund),
+        workflow_id=refund.workflow_id,
+        workflow_url=workflow_url(settings, refund.workflow_id),
+        requested_by=refund.requested_by_name,
+        customer_contacted_at=refund.customer_contacted_at,
+        note=refund.note,
+        legal_basis=refund.legal_basis,
+        policy_decision=decision,
+        approvals=[
+            ApprovalPublic(
+                actor_id=a["actor"]["actor_id"], actor_name=a["actor"]["name"], acting_as=a["acting_as"], at=a["at"], note=a.get("note")
+            )
+            for a in refund.approvals
+        ],
+        approvals_required=refund.approvals_required,
+        escalated=refund.escalated,
+        stripe_status=refund.stripe_status,
+        failure_reason=refund.failure_reason,
+        succeeded_at=refund.succeeded_at,
+        settlement=SettlementPublic(expected_from=refund.expected_from, expected_by=refund.expected_by)
+        if refund.expected_from and refund.expected_by
+        else None,
+        settled_at=refund.settled_at,
+        resolution=refund.resolution,
+        dispute_id=refund.dispute_id,
+        attention_reason=refund.attention_reason,
+        timeline=[
+            TimelineEntryPublic(
+                seq=e.seq, at=e.at, kind=e.kind, status=e.status, actor_id=e.actor_id, actor_name=e.actor_name, note=e.note, detail=e.detail
+            )
+            for e in events
+        ],
+    )
+
+
+def detail_from_state(settings: Settings, row: Refund, state: RefundState) -> RefundDetail:
+    """A refund as the workflow just answered an update (fresher than the read model)."""
+    assessment = state.assessment
+    return RefundDetail(
+        **(_summary_fields(row) | {"status": state.status.value, "amount_minor": state.amount_minor, "stripe_refund_id": state.stripe_refund_id}),
+        workflow_id=state.workflow_id,
+        workflow_url=workflow_url(settings, state.workflow_id),
+        requested_by=state.requested_by.name,
+        customer_contacted_at=state.customer_contacted_at,
+        note=row.note,
+        legal_basis=state.legal_basis,
+        policy_decision=PolicyDecisionPublic(
+            path=assessment.path.value,
+            rule=assessment.rule.value,
+            clause=assessment.clause,
+            verified=assessment.verified,
+            evidence=list(assessment.evidence),
+            policy_version=assessment.policy_version,
+            legal_basis=assessment.legal_basis,
+        )
+        if assessment
+        else None,
+        approvals=[
+            ApprovalPublic(actor_id=a.actor.actor_id, actor_name=a.actor.name, acting_as=a.acting_as, at=a.at, note=a.note)
+            for a in state.approvals
+        ],
+        approvals_required=state.approvals_required,
+        escalated=state.escalated,
+        stripe_status=state.stripe_status,
+        failure_reason=state.failure_reason,
+        succeeded_at=state.succeeded_at,
+        settlement=SettlementPublic(expected_from=state.settlement.expected_from, expected_by=state.settlement.expected_by)
+        if state.settlement
+        else None,
+        settled_at=state.settled_at,
+        resolution=state.resolution,
+        dispute_id=state.dispute_id,
+        timeline=[
+            TimelineEntryPublic(
+                seq=e.seq, at=e.at, kind=e.kind, status=e.status.value, actor_id=e.actor.actor_id, actor_name=e.actor.name, note=e.note, detail=e.detail
+            )
+            for e in state.timeline
+        ],
+    )
+
+
+def _summary_fields(refund: Refund) -> dict:
+    """The list-row fields of a refund."""
+    return {
+        "refund_id": refund.refund_id,
+        "order_id": refund.order_id,
+        "customer_id": refund.customer_id,
+        "reason": refund.reason,
+        "status": refund.status,
+        "amount_minor": refund.amount_minor,
+        "currency": refund.currency,
+        "stripe_refund_id": refund.stripe_refund_id,
+        "needs_attention": refund.needs_attention,
+        "requested_at": refund.requested_at,
+        "updated_at": refund.updated_at,
+    }

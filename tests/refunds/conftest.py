@@ -1,0 +1,91 @@
+"""A whole refund stack per test: real Temporal, the emulator, a migrated SQLite database, our workers and the API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
+
+import httpx
+import pytest
+import uvicorn
+from temporalio.client import Client
+
+from activities import ActivityDependencies
+from api.app import create_app
+from core.settings import Settings
+from core.stripe_client import make_stripe_client
+from store.db import Database
+from store.migrate import upgrade
+from worker.build import build_workers
+from refund_support import RefundStack
+
+
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Tests override settings (policy parameters, timeouts) by redefining this fixture or parametrizing it."""
+    return {}
+
+
+@pytest.fixture
+async def stack(temporal_env, stripe_emulator, tmp_path, settings_overrides) -> AsyncIterator[RefundStack]:
+    """Workers on fresh task queues, the API served by uvicorn, the emulator's webhooks pointed at it."""
+    api_port = free_port()
+    api_url = f"http://127.0.0.1:{api_port}"
+    stripe = stripe_emulator.stripe_client()
+    endpoint = stripe.v1.webhook_endpoints.create({"url": f"{api_url}/webhooks/stripe", "enabled_events": ["*"]})
+    suffix = uuid.uuid4().hex[:8]
+    settings = Settings(
+        _env_file=None,
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        temporal_task_queue=f"refunds-{suffix}",
+        temporal_stripe_task_queue=f"refunds-stripe-{suffix}",
+        database_url=f"sqlite:///{tmp_path / 'refunds.db'}",
+        stripe_api_key=stripe_emulator.api_key,
+        stripe_api_base=stripe_emulator.base_url,
+        stripe_webhook_secret=endpoint.secret,
+        api_port=api_port,
+        public_api_url=api_url,
+        dev_tokens=True,
+        migrate_on_start=False,
+        stripe_call_timeout=10,
+        refund_status_poll_interval=5,
+        **settings_overrides,
+    )
+    database = Database(settings.database_url)
+    upgrade(database)
+    # Workflows started by the API carry no time-skipping config: they wait in real time until a test fast-forwards them.
+    client: Client = temporal_env.client
+    async with AsyncExitStack() as exit_stack:
+        executor = exit_stack.enter_context(ThreadPoolExecutor(max_workers=8))
+        deps = ActivityDependencies(settings=settings, database=database, stripe=make_stripe_client(settings))
+        for worker in build_workers(client, settings, deps, executor):
+            await exit_stack.enter_async_context(worker)
+        with temporal_env.with_time_skipping_disabled():
+            app = create_app(settings, temporal_client=client, database=database)
+            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=api_port, log_config=None, lifespan="on"))
+            serving = asyncio.create_task(server.serve())
+            while not server.started:
+                await asyncio.sleep(0.02)
+                if serving.done():
+                    serving.result()
+            http = await exit_stack.enter_async_context(httpx.AsyncClient(base_url=api_url, timeout=30))
+            try:
+                yield RefundStack(
+                    api=http, settings=settings, client=client, env=temporal_env, database=database, stripe=stripe, emulator=stripe_emulator
+                )
+            finally:
+                server.should_exit = True
+                await serving
+                stripe.v1.webhook_endpoints.delete(endpoint.id)
+    database.dispose()

@@ -1,0 +1,140 @@
+"""Helpers for refund tests: paid orders in the emulator, requests through the API, waiting for statuses."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import stripe
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from core.settings import Settings
+from store.db import Database
+from stripe_emulator.testing import RunningEmulator
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header of a dev token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+SUPPORT = bearer("dev-support-1")
+SUPPORT_2 = bearer("dev-support-2")
+APPROVER = bearer("dev-approver-1")
+APPROVER_2 = bearer("dev-approver-2")
+FINANCE = bearer("dev-finance-1")
+SHOP = bearer("dev-shop-1")
+
+
+@dataclass
+class RefundStack:
+    """Everything a refund test talks to."""
+
+    api: httpx.AsyncClient
+    settings: Settings
+    client: Client
+    env: WorkflowEnvironment
+    database: Database
+    stripe: stripe.StripeClient
+    emulator: RunningEmulator
+
+    async def paid_order(
+        self,
+        *,
+        amount_minor: int = 1999,
+        currency: str = "eur",
+        card: str = "pm_card_visa",
+        activated: bool = False,
+        customer_id: str | None = None,
+        plan_months: int = 1,
+        locale: str = "en",
+    ) -> dict[str, Any]:
+        """A real payment in the emulator, registered as an order through the API."""
+        customer_id = customer_id or f"cus-{uuid.uuid4().hex[:10]}"
+        customer = await asyncio.to_thread(self.stripe.v1.customers.create, {"email": f"{customer_id}@example.com"})
+        intent = await asyncio.to_thread(
+            self.stripe.v1.payment_intents.create,
+            {"amount": amount_minor, "currency": currency, "customer": customer.id, "payment_method": card, "payment_method_types": ["card"], "confirm": True},
+        )
+        paid_at = datetime.fromtimestamp(intent.created, UTC)
+        body = {
+            "order_id": f"ord-{uuid.uuid4().hex[:10]}",
+            "customer_id": customer_id,
+            "customer_email": f"{customer_id}@example.com",
+            "plan_months": plan_months,
+            "amount_minor": amount_minor,
+            "currency": currency,
+            "payment_intent_id": intent.id,
+            "paid_at": paid_at.isoformat(),
+            "locale": locale,
+        }
+        if activated:
+            body["activated_at"] = paid_at.isoformat()
+        response = await self.api.post("/orders", json=body, headers=SHOP)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def request_refund(self, order_id: str, reason: str, headers: dict | None = None, **fields: Any) -> httpx.Response:
+        """POST /refunds as support (or as `headers` say)."""
+        return await self.api.post("/refunds", json={"order_id": order_id, "reason": reason, **fields}, headers=headers or SUPPORT)
+
+    async def refund(self, refund_id: str) -> dict[str, Any]:
+        """GET /refunds/{id} as support."""
+        response = await self.api.get(f"/refunds/{refund_id}", headers=SUPPORT)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def wait_for_status(self, refund_id: str, *statuses: str, timeout: float = 30.0) -> dict[str, Any]:
+        """Poll the read model until the refund reaches one of `statuses`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            refund = await self.refund(refund_id)
+            if refund["status"] in statuses:
+                return refund
+            if time.monotonic() > deadline:
+                raise AssertionError(f"refund {refund_id} is {refund['status']}, not {statuses} after {timeout}s: {refund['timeline']}")
+            await asyncio.sleep(0.1)
+
+    def handle(self, refund_id: str) -> WorkflowHandle:
+        """The refund's workflow handle."""
+        from workflows.refund import RefundWorkflow
+
+        return self.client.get_workflow_handle_for(RefundWorkflow.run, f"refund-{refund_id}")
+
+    async def stripe_refunds(self, payment_intent_id: str) -> list[stripe.Refund]:
+        """Every Stripe refund on a payment."""
+        page = await asyncio.to_thread(self.stripe.v1.refunds.list, {"payment_intent": payment_intent_id, "limit": 100})
+        return list(page.data)
+
+
+def billable_actions(history) -> int:
+    """Temporal Cloud actions a history shows: start, activities, timers, signals, updates, upserts, one per task with local activities."""
+    from temporalio.api.enums.v1 import EventType
+
+    per_event = {
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+        EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+        EventType.EVENT_TYPE_TIMER_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+        EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+    }
+    actions = 0
+    marker_tasks = set()
+    last_task_completed = 0
+    for event in history.events:
+        if event.event_type in per_event:
+            actions += 1
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            last_task_completed = event.event_id
+        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+            marker_tasks.add(event.marker_recorded_event_attributes.workflow_task_completed_event_id or last_task_completed)
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            actions += max(0, event.activity_task_started_event_attributes.attempt - 1)  # retries bill too
+    return actions + len(marker_tasks)
