@@ -57,7 +57,7 @@ class StripeRefundActivities:
         """A refund on this payment carrying our refund id and attempt in its metadata."""
         page = _call(lambda: self.client.v1.refunds.list({"payment_intent": request.payment_intent_id, "limit": 100}))
         for refund in page.auto_paging_iter():
-            metadata = refund.metadata or {}
+            metadata = refund.metadata.to_dict() if refund.metadata else {}
             if metadata.get("refund_id") == request.refund_id and metadata.get("attempt") == str(request.attempt):
                 return refund
         return None

@@ -38,7 +38,13 @@ def settings_overrides() -> dict:
 
 
 @pytest.fixture
-async def stack(temporal_env, stripe_emulator, tmp_path, settings_overrides) -> AsyncIterator[RefundStack]:
+def stripe_worker_in_process() -> bool:
+    """Tests that run the Stripe worker in a subprocess (to kill it) redefine this as False."""
+    return True
+
+
+@pytest.fixture
+async def stack(temporal_env, stripe_emulator, tmp_path, settings_overrides, stripe_worker_in_process) -> AsyncIterator[RefundStack]:
     """Workers on fresh task queues, the API served by uvicorn, the emulator's webhooks pointed at it."""
     api_port = free_port()
     api_url = f"http://127.0.0.1:{api_port}"
@@ -69,8 +75,10 @@ async def stack(temporal_env, stripe_emulator, tmp_path, settings_overrides) -> 
     async with AsyncExitStack() as exit_stack:
         executor = exit_stack.enter_context(ThreadPoolExecutor(max_workers=8))
         deps = ActivityDependencies(settings=settings, database=database, stripe=make_stripe_client(settings))
-        for worker in build_workers(client, settings, deps, executor):
-            await exit_stack.enter_async_context(worker)
+        main_worker, stripe_worker = build_workers(client, settings, deps, executor)
+        await exit_stack.enter_async_context(main_worker)
+        if stripe_worker_in_process:
+            await exit_stack.enter_async_context(stripe_worker)
         with temporal_env.with_time_skipping_disabled():
             app = create_app(settings, temporal_client=client, database=database)
             server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=api_port, log_config=None, lifespan="on"))

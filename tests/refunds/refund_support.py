@@ -14,8 +14,11 @@ import stripe
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from sqlmodel import select
+
 from core.settings import Settings
 from store.db import Database
+from store.refund_tables import OutboxMessage
 from stripe_emulator.testing import RunningEmulator
 
 
@@ -29,7 +32,13 @@ SUPPORT_2 = bearer("dev-support-2")
 APPROVER = bearer("dev-approver-1")
 APPROVER_2 = bearer("dev-approver-2")
 FINANCE = bearer("dev-finance-1")
+ADMIN = bearer("dev-admin-1")
 SHOP = bearer("dev-shop-1")
+
+
+def entries(refund: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """The refund's timeline entries of one kind."""
+    return [entry for entry in refund["timeline"] if entry["kind"] == kind]
 
 
 @dataclass
@@ -54,15 +63,16 @@ class RefundStack:
         customer_id: str | None = None,
         plan_months: int = 1,
         locale: str = "en",
+        paid_at: datetime | None = None,
     ) -> dict[str, Any]:
-        """A real payment in the emulator, registered as an order through the API."""
+        """A real payment in the emulator, registered as an order through the API (`paid_at` may predate it)."""
         customer_id = customer_id or f"cus-{uuid.uuid4().hex[:10]}"
         customer = await asyncio.to_thread(self.stripe.v1.customers.create, {"email": f"{customer_id}@example.com"})
         intent = await asyncio.to_thread(
             self.stripe.v1.payment_intents.create,
             {"amount": amount_minor, "currency": currency, "customer": customer.id, "payment_method": card, "payment_method_types": ["card"], "confirm": True},
         )
-        paid_at = datetime.fromtimestamp(intent.created, UTC)
+        paid_at = paid_at or datetime.fromtimestamp(intent.created, UTC)
         body = {
             "order_id": f"ord-{uuid.uuid4().hex[:10]}",
             "customer_id": customer_id,
@@ -83,6 +93,26 @@ class RefundStack:
     async def request_refund(self, order_id: str, reason: str, headers: dict | None = None, **fields: Any) -> httpx.Response:
         """POST /refunds as support (or as `headers` say)."""
         return await self.api.post("/refunds", json={"order_id": order_id, "reason": reason, **fields}, headers=headers or SUPPORT)
+
+    async def act(self, refund_id: str, verb: str, headers: dict, /, **body: Any) -> httpx.Response:
+        """POST /refunds/{id}/{verb} (approve, reject, cancel, troubleshooting, ...) as `headers` say."""
+        return await self.api.post(f"/refunds/{refund_id}/{verb}", json=body, headers=headers)
+
+    async def open_refund(self, order_id: str, reason: str, status: str, **fields: Any) -> dict[str, Any]:
+        """Request a refund and wait until the read model shows it in `status`."""
+        response = await self.request_refund(order_id, reason, **fields)
+        assert response.status_code == 201, response.text
+        return await self.wait_for_status(response.json()["refund_id"], status)
+
+    def outbox(self, refund_id: str) -> list[OutboxMessage]:
+        """The customer emails queued for a refund, oldest first."""
+        with self.database.session() as session:
+            query = select(OutboxMessage).where(OutboxMessage.refund_id == refund_id).order_by(OutboxMessage.id)
+            return list(session.exec(query))
+
+    def emails(self, refund_id: str) -> list[str]:
+        """The templates of the customer emails queued for a refund."""
+        return [message.template for message in self.outbox(refund_id)]
 
     async def refund(self, refund_id: str) -> dict[str, Any]:
         """GET /refunds/{id} as support."""
@@ -138,3 +168,17 @@ def billable_actions(history) -> int:
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
             actions += max(0, event.activity_task_started_event_attributes.attempt - 1)  # retries bill too
     return actions + len(marker_tasks)
+
+
+HISTORIES = __import__("pathlib").Path(__file__).resolve().parent.parent / "histories"
+
+
+async def keep_history(stack: RefundStack, refund_id: str, name: str) -> None:
+    """With SAVE_HISTORIES=1, save this workflow's history for the replay test (run once per change of path)."""
+    import os
+
+    if not os.environ.get("SAVE_HISTORIES"):
+        return
+    history = await stack.handle(refund_id).fetch_history()
+    HISTORIES.mkdir(exist_ok=True)
+    (HISTORIES / f"{name}.json").write_text(history.to_json())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from refund_support import FINANCE, RefundStack, billable_actions
+from refund_support import FINANCE, RefundStack, billable_actions, keep_history
 
 
 async def test_not_activated_refund_is_approved_paid_and_settled(stack: RefundStack) -> None:
@@ -36,3 +36,4 @@ async def test_not_activated_refund_is_approved_paid_and_settled(stack: RefundSt
     print(f"straight-through: {len(history.events)} history events, {billable_actions(history)} billable actions")
     assert len(history.events) < 60
     assert billable_actions(history) <= 12
+    await keep_history(stack, refund_id, "refund_straight_through")
