@@ -1,0 +1,176 @@
+"""Start the emulator as a subprocess for a test session: `with run_emulator(...) as emu: emu.base_url`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from stripe_emulator.control import EmulatorControl
+
+DEFAULT_API_KEY = "sk_test_emulator"
+
+
+@dataclass
+class RunningEmulator:
+    """A started emulator: where it listens, a key it accepts, its control client."""
+
+    base_url: str
+    api_key: str
+    pid: int
+    control: EmulatorControl
+    log_path: Path
+    state_file: Path | None = None
+    webhook_secret: str | None = None
+    process: subprocess.Popen | None = field(repr=False, default=None)
+
+    def stripe_client(self, **options: Any):
+        """A `stripe.StripeClient` pointed at this emulator (extra options such as max_network_retries pass through)."""
+        import stripe
+
+        return stripe.StripeClient(options.pop("api_key", self.api_key), base_addresses={"api": self.base_url}, **options)
+
+
+def _command(port_file: Path, host: str, state_file, webhook_url, webhook_secret_file, settings, extra_args) -> list[str]:
+    """The `python -m stripe_emulator` command line."""
+    command = [sys.executable, "-m", "stripe_emulator", "--host", host, "--port", "0", "--port-file", str(port_file)]
+    if state_file:
+        command += ["--state-file", str(state_file)]
+    if webhook_url:
+        command += ["--webhook-url", webhook_url]
+    if webhook_secret_file:
+        command += ["--webhook-secret-file", str(webhook_secret_file)]
+    for name, value in (settings or {}).items():
+        command += ["--" + name.replace("_", "-"), str(value)]
+    return command + list(extra_args)
+
+
+class _Launch:
+    """Process start-up shared by the sync and async context managers."""
+
+    def __init__(self, host, state_file, webhook_url, webhook_secret_file, settings, extra_args, log_path) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="stripe-emulator-"))
+        self.port_file = self.workdir / "port"
+        self.log_path = Path(log_path) if log_path else self.workdir / "emulator.log"
+        self.host = host
+        self.state_file = state_file
+        self.webhook_secret_file = webhook_secret_file
+        command = _command(self.port_file, host, state_file, webhook_url, webhook_secret_file, settings, extra_args)
+        self.log = self.log_path.open("ab")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=os.environ.copy())
+
+    def poll_ready(self) -> str | None:
+        """The base URL once the emulator answers its health check, else None (raises if it died)."""
+        if self.process.poll() is not None:
+            raise RuntimeError(f"stripe emulator exited with {self.process.returncode}:\n{self.log_tail()}")
+        if not self.port_file.exists() or not self.port_file.read_text().strip():
+            return None
+        base_url = f"http://{self.host}:{self.port_file.read_text().strip()}"
+        try:
+            return base_url if httpx.get(f"{base_url}/_emulator/health", timeout=1).status_code == 200 else None
+        except httpx.HTTPError:
+            return None
+
+    def running(self, base_url: str, api_key: str) -> RunningEmulator:
+        """The handle given to the caller."""
+        secret = None
+        if self.webhook_secret_file and Path(self.webhook_secret_file).exists():
+            secret = Path(self.webhook_secret_file).read_text().strip()
+        return RunningEmulator(
+            base_url=base_url,
+            api_key=api_key,
+            pid=self.process.pid,
+            control=EmulatorControl(base_url),
+            log_path=self.log_path,
+            state_file=self.state_file,
+            webhook_secret=secret,
+            process=self.process,
+        )
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the emulator's log, for failure messages."""
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """SIGTERM this process (by its PID), then SIGKILL if it does not exit."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+@contextmanager
+def run_emulator(
+    *,
+    api_key: str = DEFAULT_API_KEY,
+    host: str = "127.0.0.1",
+    state_file: Path | None = None,
+    webhook_url: str | None = None,
+    webhook_secret_file: Path | None = None,
+    settings: dict[str, Any] | None = None,
+    extra_args: tuple[str, ...] = (),
+    log_path: Path | None = None,
+    startup_timeout: float = 30.0,
+) -> Iterator[RunningEmulator]:
+    """Run the emulator on a free port until the block exits; `settings` are flags such as refund_pending_delay."""
+    launch = _Launch(host, state_file, webhook_url, webhook_secret_file, settings, extra_args, log_path)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while (base_url := launch.poll_ready()) is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"stripe emulator did not become healthy:\n{launch.log_tail()}")
+            time.sleep(0.05)
+        handle = launch.running(base_url, api_key)
+        try:
+            yield handle
+        finally:
+            handle.control.close()
+    finally:
+        launch.stop()
+
+
+@asynccontextmanager
+async def run_emulator_async(
+    *,
+    api_key: str = DEFAULT_API_KEY,
+    host: str = "127.0.0.1",
+    state_file: Path | None = None,
+    webhook_url: str | None = None,
+    webhook_secret_file: Path | None = None,
+    settings: dict[str, Any] | None = None,
+    extra_args: tuple[str, ...] = (),
+    log_path: Path | None = None,
+    startup_timeout: float = 30.0,
+) -> AsyncIterator[RunningEmulator]:
+    """`run_emulator` for async fixtures: waits without blocking the event loop."""
+    launch = _Launch(host, state_file, webhook_url, webhook_secret_file, settings, extra_args, log_path)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while (base_url := await asyncio.to_thread(launch.poll_ready)) is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"stripe emulator did not become healthy:\n{launch.log_tail()}")
+            await asyncio.sleep(0.05)
+        handle = launch.running(base_url, api_key)
+        try:
+            yield handle
+        finally:
+            handle.control.close()
+    finally:
+        await asyncio.to_thread(launch.stop)
