@@ -12,6 +12,7 @@ from core.logs import configure_logging
 from core.settings import get_settings
 from core.stripe_client import make_stripe_client
 from core.temporal import connect
+from notifications.relay import OutboxRelay, RelayConfig
 from store.db import Database, wait_for_database
 from worker.build import build_workers
 
@@ -22,6 +23,7 @@ async def main() -> None:
     """Connect to everything (retrying), run the workers, shut down cleanly on a signal."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    relay_config = RelayConfig.from_settings(settings)  # a bad SMTP_URL or MAIL_FROM fails here, at start
     database = Database(settings.database_url)
     await asyncio.to_thread(wait_for_database, database.engine)
     client = await connect(settings)
@@ -37,10 +39,12 @@ async def main() -> None:
             extra={"task_queues": [w.task_queue for w in workers], "temporal": settings.temporal_address},
         )
         runs = [asyncio.create_task(w.run()) for w in workers]
+        # Customer emails: the relay finishes the email in flight and hands the rest back when `stop` is set.
+        relay = asyncio.create_task(OutboxRelay(database, relay_config).run(stop), name="outbox-relay")
         await stop.wait()
         log.info("worker stopping: finishing in-flight tasks")
         await asyncio.gather(*(w.shutdown() for w in workers))
-        await asyncio.gather(*runs, return_exceptions=True)
+        await asyncio.gather(*runs, relay, return_exceptions=True)
     database.dispose()
 
 
