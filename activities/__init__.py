@@ -22,15 +22,24 @@ class ActivityDependencies:
 
 def main_queue_activities(deps: ActivityDependencies) -> list[Callable]:
     """Activities run on the workflow task queue (read model, local activities)."""
+    from activities.dispute_read_model import DisputeReadModelActivities
     from activities.read_model import ReadModelActivities
 
     read_model = ReadModelActivities(deps.database)
-    return [read_model.publish_refund, read_model.compute_settlement_window]
+    disputes = DisputeReadModelActivities(deps.database)
+    return [
+        read_model.publish_refund,
+        read_model.compute_settlement_window,
+        disputes.load_dispute_context,
+        disputes.publish_dispute,
+    ]
 
 
 def stripe_queue_activities(deps: ActivityDependencies) -> list[Callable]:
     """Activities that call Stripe, on their own rate-limited task queue."""
+    from activities.stripe_disputes import StripeDisputeActivities
     from activities.stripe_refunds import StripeRefundActivities
 
     refunds = StripeRefundActivities(deps.stripe)
-    return [refunds.create_stripe_refund, refunds.fetch_stripe_refund]
+    disputes = StripeDisputeActivities(deps.stripe)
+    return [refunds.create_stripe_refund, refunds.fetch_stripe_refund, disputes.submit_dispute_evidence, disputes.accept_dispute]

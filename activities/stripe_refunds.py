@@ -44,18 +44,18 @@ class StripeRefundActivities:
             "reason": STRIPE_REASON.get(request.reason, "requested_by_customer"),
             "metadata": {"refund_id": request.refund_id, "attempt": str(request.attempt), "order_id": request.order_id},
         }
-        refund = _call(lambda: self.client.v1.refunds.create(params, {"idempotency_key": idempotency_key(request.refund_id, request.attempt)}))
+        refund = call_stripe(lambda: self.client.v1.refunds.create(params, {"idempotency_key": idempotency_key(request.refund_id, request.attempt)}))
         activity.logger.info("stripe refund created", extra={"refund_id": request.refund_id, "stripe_refund_id": refund.id, "stripe_status": refund.status})
         return _snapshot(refund)
 
     @activity.defn(name="fetch_stripe_refund")
     def fetch_stripe_refund(self, request: FetchStripeRefund) -> StripeRefundSnapshot:
         """Stripe's current view of a refund."""
-        return _snapshot(_call(lambda: self.client.v1.refunds.retrieve(request.stripe_refund_id)))
+        return _snapshot(call_stripe(lambda: self.client.v1.refunds.retrieve(request.stripe_refund_id)))
 
     def _find_existing(self, request: CreateStripeRefund) -> stripe.Refund | None:
         """A refund on this payment carrying our refund id and attempt in its metadata."""
-        page = _call(lambda: self.client.v1.refunds.list({"payment_intent": request.payment_intent_id, "limit": 100}))
+        page = call_stripe(lambda: self.client.v1.refunds.list({"payment_intent": request.payment_intent_id, "limit": 100}))
         for refund in page.auto_paging_iter():
             metadata = refund.metadata.to_dict() if refund.metadata else {}
             if metadata.get("refund_id") == request.refund_id and metadata.get("attempt") == str(request.attempt):
@@ -75,7 +75,7 @@ def _snapshot(refund: stripe.Refund) -> StripeRefundSnapshot:
     )
 
 
-def _call(request):
+def call_stripe(request):
     """Run a Stripe request, turning permanent errors into non-retryable failures the workflow can explain."""
     try:
         return request()

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
-from api.routes import customers, health, orders, refunds, webhooks
+from api.routes import customers, disputes, health, orders, refunds, webhooks
 from api.temporal_link import TemporalLink
 from core.settings import Settings
 from core.stripe_client import make_stripe_client
@@ -48,6 +48,6 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None, dat
 
     app = FastAPI(title="Refund service", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (health, orders, customers, refunds, webhooks):
+    for module in (health, orders, customers, refunds, disputes, webhooks):
         app.include_router(module.router)
     return app

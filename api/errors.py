@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from api.refund_requests import IdempotencyMismatch
 from domain.policy import PolicyInputError
 from store.orders import OrderConflict, OrderNotFound
+from store.disputes import DisputeNotFound
 from store.refunds import OpenRefundExists, RefundNotFound
 
 
@@ -51,7 +52,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register our handlers on the app."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(PolicyInputError, _policy_input)
-    for missing in (OrderNotFound, RefundNotFound):
+    for missing in (OrderNotFound, RefundNotFound, DisputeNotFound):
         app.add_exception_handler(missing, _not_found)
     for clash in (OrderConflict, OpenRefundExists, IdempotencyMismatch):
         app.add_exception_handler(clash, _conflict)

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     stripe_call_timeout: timedelta = Field(timedelta(seconds=30), description="Start-to-close timeout of one Stripe call.")
     refund_status_poll_interval: timedelta = Field(timedelta(minutes=30), description="Ask Stripe about a pending refund when no webhook came for this long.")
 
+    # Chargebacks
+    dispute_evidence_lead_time: timedelta = Field(timedelta(days=2), description="Submit dispute evidence this long before Stripe's deadline.")
+
     # API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -77,7 +80,7 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(15.0, gt=0)
     outbox_poll_seconds: float = Field(5.0, gt=0, description="How often the relay looks for due emails when idle.")
     outbox_batch_size: int = Field(20, ge=1, le=500)
-    outbox_max_attempts: int = Field(12, ge=1, description="Transient failures before an email is given up.")
+    outbox_max_attempts: int = Field(40, ge=1, description="Failed attempts before an email is given up (40 ≈ 1.5 days with backoff capped at 1 h).")
 
     # Logging
     log_level: str = "INFO"

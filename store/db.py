@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
@@ -38,6 +40,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # We issue BEGIN ourselves (below) instead of the driver's deferred one.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(connection) -> None:
+    """Take the write lock when a transaction starts: a deferred transaction that reads, then writes,
+    fails at once with 'database is locked' if another writer committed in between (busy_timeout cannot help)."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def wait_for_database(engine: Engine) -> None:
@@ -92,6 +102,10 @@ class Database:
                 return work(session)
 
         return run()
+
+    async def atransact(self, work: Callable[[Session], T]) -> T:
+        """`transact` from async code, in a thread: the event loop never waits on a database lock."""
+        return await asyncio.to_thread(self.transact, work)
 
     def ping(self) -> None:
         """Raise unless the database answers."""

@@ -9,9 +9,10 @@ from temporalio.worker import Worker
 
 from activities import ActivityDependencies, main_queue_activities, stripe_queue_activities
 from core.settings import Settings
+from workflows.dispute import DisputeWorkflow
 from workflows.refund import RefundWorkflow
 
-WORKFLOWS = [RefundWorkflow]
+WORKFLOWS = [RefundWorkflow, DisputeWorkflow]
 
 
 def build_workers(

@@ -9,6 +9,8 @@ from fastapi import APIRouter, HTTPException, Request, status
 from temporalio.service import RPCError
 
 from api.deps import DatabaseDep, SettingsDep, TemporalDep
+from api.dispute_events import deliver_dispute_event, dispute_snapshot
+from domain.dispute_messages import DisputeEvent
 from domain.refund_messages import StripeRefundEvent, refund_workflow_id
 from store.refund_tables import Refund, StripeEventRecord
 
@@ -16,6 +18,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 # refund.created only repeats what the create call already told the workflow: routing it would cost a signal.
 REFUND_EVENTS = {"refund.updated", "refund.failed"}
+DISPUTE_EVENTS = {"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"}
 # Stripe's default tolerance: older signatures are replays.
 SIGNATURE_TOLERANCE_S = 300
 
@@ -33,19 +36,21 @@ async def stripe_webhook(request: Request, settings: SettingsDep, database: Data
     except (ValueError, stripe.SignatureVerificationError) as error:
         log.warning("stripe webhook refused", extra={"error": str(error)})
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid Stripe signature or payload") from error
-    if database.transact(lambda session: session.get(StripeEventRecord, event.id)) is not None:
+    if await database.atransact(lambda session: session.get(StripeEventRecord, event.id)) is not None:
         return {"received": True, "duplicate": True}
     obj = event.data.object.to_dict()  # plain data: StripeObjects are no longer dicts
-    outcome = await route_event(event.type, event.id, event.created, obj, database, client)
-    database.transact(lambda session: _remember(session, event.id, event.type, obj.get("id"), outcome))
+    outcome = await route_event(event.type, event.id, event.created, obj, database, client, settings)
+    await database.atransact(lambda session: _remember(session, event.id, event.type, obj.get("id"), outcome))
     log.info("stripe webhook handled", extra={"event_id": event.id, "event_type": event.type, "outcome": outcome})
     return {"received": True, "outcome": outcome}
 
 
-async def route_event(event_type: str, event_id: str, created: int, obj, database, client) -> str:
+async def route_event(event_type: str, event_id: str, created: int, obj, database, client, settings) -> str:
     """Deliver the event to its workflow and say what happened to it."""
     if event_type in REFUND_EVENTS:
         return await _refund_event(event_type, event_id, created, obj, database, client)
+    if event_type in DISPUTE_EVENTS:
+        return await deliver_dispute_event(client, settings, DisputeEvent(event_id=event_id, event_type=event_type, dispute=dispute_snapshot(obj)))
     return "ignored"
 
 
@@ -59,7 +64,7 @@ async def _refund_event(event_type: str, event_id: str, created: int, obj, datab
         await client.get_workflow_handle(refund_workflow_id(refund_id)).signal("stripe_refund_event", signal)
         return "signalled"
     except RPCError:
-        return database.transact(lambda session: _late_event(session, refund_id, event_type, obj))
+        return await database.atransact(lambda session: _late_event(session, refund_id, event_type, obj))
 
 
 def _late_event(session, refund_id: str, event_type: str, obj) -> str:

@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import store.refund_tables  # noqa: F401  (registers every table on the metadata)
+import store.dispute_tables  # noqa: F401  (registers every table on the metadata)
+import store.refund_tables  # noqa: F401
 import store.tables  # noqa: F401
 from store.db import make_engine
 

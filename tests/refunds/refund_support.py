@@ -73,6 +73,7 @@ class RefundStack:
             {"amount": amount_minor, "currency": currency, "customer": customer.id, "payment_method": card, "payment_method_types": ["card"], "confirm": True},
         )
         paid_at = paid_at or datetime.fromtimestamp(intent.created, UTC)
+        await self.webhooks_delivered()
         body = {
             "order_id": f"ord-{uuid.uuid4().hex[:10]}",
             "customer_id": customer_id,
@@ -89,6 +90,24 @@ class RefundStack:
         response = await self.api.post("/orders", json=body, headers=SHOP)
         assert response.status_code == 201, response.text
         return response.json()
+
+    async def webhooks_delivered(self, timeout: float = 10.0) -> None:
+        """Wait until the emulator has no webhook left to deliver to this stack's API.
+
+        Registering an order while the payment's webhooks arrive can deadlock the API: the webhook route runs its
+        SQLite writes on the event loop, blocking it while POST /orders holds the write lock and needs the loop to
+        commit (reported for api/routes/webhooks.py). Tests about refunds let the payment's events land first.
+        """
+        url = f"{self.settings.public_api_url}/webhooks/stripe"
+        endpoints = await asyncio.to_thread(self.emulator.control.webhook_endpoints)
+        ours = {endpoint["id"] for endpoint in endpoints if endpoint["url"] == url}
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            deliveries = await asyncio.to_thread(self.emulator.control.webhook_deliveries)
+            if not [d for d in deliveries["pending"] if d["endpoint"] in ours]:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"webhooks to {url} still pending after {timeout}s")
 
     async def request_refund(self, order_id: str, reason: str, headers: dict | None = None, **fields: Any) -> httpx.Response:
         """POST /refunds as support (or as `headers` say)."""

@@ -1,0 +1,101 @@
+"""Chargebacks: finance and admins follow them, submit evidence early or accept them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from api.deps import ActorDep, DatabaseDep, SessionDep, TemporalDep, require_roles
+from domain.dispute_messages import DisputeState, FinanceDisputeAction
+from domain.roles import Role
+from store.dispute_tables import Dispute
+from store.disputes import get_dispute
+
+router = APIRouter(prefix="/disputes", tags=["disputes"])
+REFUSAL_STATUS = {"forbidden_role": 403}
+
+
+class DisputePublic(BaseModel):
+    """A dispute with its deadline, prior-contact decision, linked orders and refunds, and timeline."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    dispute_id: str
+    workflow_id: str
+    charge_id: str
+    payment_intent_id: str | None
+    customer_id: str | None
+    amount_minor: int
+    currency: str
+    reason: str
+    status: str
+    opened_at: datetime
+    due_by: datetime | None
+    evidence_due_at: datetime | None
+    evidence_submitted_at: datetime | None
+    prior_contact: bool | None
+    prior_contact_clause: str | None
+    prior_contact_evidence: list[str]
+    suspended: bool
+    order_ids: list[str]
+    refund_ids: list[str]
+    outcome: str | None
+    timeline: list[dict]
+
+
+class EvidenceBody(BaseModel):
+    """Optional free text finance adds to the evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uncategorized_text: str | None = Field(None, max_length=20000)
+
+
+@router.get("", response_model=list[DisputePublic], dependencies=[require_roles(Role.FINANCE)])
+def list_disputes(session: SessionDep, status: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[DisputePublic]:
+    """Disputes, newest first, optionally by status."""
+    query = select(Dispute)
+    if status:
+        query = query.where(Dispute.status == status)
+    return [DisputePublic.model_validate(row) for row in session.exec(query.order_by(col(Dispute.opened_at).desc()).limit(limit))]
+
+
+@router.get("/{dispute_id}", response_model=DisputePublic, dependencies=[require_roles(Role.FINANCE)])
+def read_dispute(dispute_id: str, session: SessionDep) -> DisputePublic:
+    """One dispute."""
+    return DisputePublic.model_validate(get_dispute(session, dispute_id))
+
+
+@router.post("/{dispute_id}/submit", response_model=DisputePublic, dependencies=[require_roles(Role.FINANCE)])
+async def submit_evidence(dispute_id: str, body: EvidenceBody, actor: ActorDep, database: DatabaseDep, client: TemporalDep) -> DisputePublic:
+    """Submit the assembled evidence now instead of waiting for the automatic submission."""
+    return await _update(database, client, dispute_id, "submit_evidence", FinanceDisputeAction(actor=actor, uncategorized_text=body.uncategorized_text))
+
+
+@router.post("/{dispute_id}/accept", response_model=DisputePublic, dependencies=[require_roles(Role.FINANCE)])
+async def accept_dispute(dispute_id: str, actor: ActorDep, database: DatabaseDep, client: TemporalDep) -> DisputePublic:
+    """Accept the dispute: no evidence is sent and the chargeback stands."""
+    return await _update(database, client, dispute_id, "accept", FinanceDisputeAction(actor=actor))
+
+
+async def _update(database, client, dispute_id: str, update: str, action: FinanceDisputeAction) -> DisputePublic:
+    """Send a finance action to the dispute's workflow and answer with the dispute."""
+    row = await database.atransact(lambda session: get_dispute(session, dispute_id))
+    try:
+        state = await client.get_workflow_handle(row.workflow_id).execute_update(update, action, result_type=DisputeState)
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        if isinstance(cause, ApplicationError):
+            raise HTTPException(REFUSAL_STATUS.get(cause.type or "", 409), cause.message) from error
+        raise
+    except RPCError as error:
+        raise HTTPException(409, f"dispute {dispute_id} is {row.status}; its handling has ended") from error
+    public = DisputePublic.model_validate(row)
+    return public.model_copy(update={"status": state.status.value, "timeline": [e.model_dump(mode="json") for e in state.timeline]})

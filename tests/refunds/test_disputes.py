@@ -1,0 +1,152 @@
+"""Chargebacks end to end: prior contact, suspension and restriction, refunds stopped, evidence, outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from api.dispute_events import deliver_dispute_event, dispute_snapshot
+from domain.dispute_messages import DisputeEvent
+from refund_support import ADMIN, FINANCE, SHOP, SUPPORT, RefundStack, keep_history
+from workflows.dispute import DisputeWorkflow
+
+# Long enough for a test to register the order (and a contact or refund) before the bank opens the dispute.
+DISPUTE_DELAY_S = 2.5
+
+
+@pytest.fixture
+async def disputes(stack: RefundStack) -> AsyncIterator[RefundStack]:
+    """The stack, with pm_card_createDispute disputes opening a little after payment."""
+    previous = stack.emulator.control.settings()["dispute_delay"]
+    stack.emulator.control.configure(dispute_delay=DISPUTE_DELAY_S)
+    try:
+        yield stack
+    finally:
+        stack.emulator.control.configure(dispute_delay=previous)
+
+
+async def _dispute_of(stack: RefundStack, payment_intent_id: str, timeout: float = 20.0) -> dict:
+    """The dispute our API recorded for this payment, once its workflow has published it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [d for d in (await stack.api.get("/disputes", headers=FINANCE)).json() if d["payment_intent_id"] == payment_intent_id]
+        if found and found[0]["prior_contact"] is not None and found[0]["evidence_due_at"] is not None:
+            return found[0]
+        assert time.monotonic() < deadline, "the dispute never reached our records"
+        await asyncio.sleep(0.1)
+
+
+async def _wait_dispute(stack: RefundStack, dispute_id: str, predicate, timeout: float = 20.0) -> dict:
+    """Poll GET /disputes/{id} until `predicate` holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        dispute = (await stack.api.get(f"/disputes/{dispute_id}", headers=FINANCE)).json()
+        if predicate(dispute):
+            return dispute
+        assert time.monotonic() < deadline, dispute
+        await asyncio.sleep(0.1)
+
+
+async def test_no_prior_contact_suspends_and_restricts(disputes: RefundStack) -> None:
+    order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
+    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    assert dispute["prior_contact"] is False
+    assert "without prior contact" in dispute["prior_contact_clause"]
+    assert dispute["order_ids"] == [order["order_id"]] and dispute["suspended"] is True
+    assert dispute["due_by"] is not None
+
+    order_now = (await disputes.api.get(f"/orders/{order['order_id']}", headers=SUPPORT)).json()
+    assert order_now["status"] == "suspended"
+    customer = (await disputes.api.get(f"/customers/{order['customer_id']}", headers=SUPPORT)).json()
+    assert customer["restricted"] is True
+    new_order = await disputes.api.post(
+        "/orders",
+        json={**{k: order[k] for k in ("customer_id", "customer_email", "plan_months", "amount_minor", "currency", "payment_intent_id", "paid_at")}, "order_id": order["order_id"] + "-2"},
+        headers=SHOP,
+    )
+    assert new_order.status_code == 409
+    assert "may not place new orders" in new_order.json()["detail"] and dispute["dispute_id"] in new_order.json()["detail"]
+
+
+async def test_prior_contact_does_not_suspend(disputes: RefundStack) -> None:
+    order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
+    contact = await disputes.api.post(f"/customers/{order['customer_id']}/contacts", json={"channel": "whatsapp", "note": "codes do not work"}, headers=SUPPORT)
+    assert contact.status_code == 201, contact.text
+    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    assert dispute["prior_contact"] is True and dispute["suspended"] is False
+    assert any("whatsapp" in line for line in dispute["prior_contact_evidence"])
+    assert (await disputes.api.get(f"/orders/{order['order_id']}", headers=SUPPORT)).json()["status"] == "active"
+    assert (await disputes.api.get(f"/customers/{order['customer_id']}", headers=SUPPORT)).json()["restricted"] is False
+
+
+async def test_open_refund_is_cancelled_before_stripe(disputes: RefundStack) -> None:
+    order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
+    requested = await disputes.request_refund(order["order_id"], "wrong_plan")
+    assert requested.status_code == 201, requested.text
+    refund_id = requested.json()["refund_id"]
+    await disputes.wait_for_status(refund_id, "awaiting_approval")
+    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    assert dispute["prior_contact"] is True, "the refund request is prior contact"
+    assert refund_id in dispute["refund_ids"]
+    refund = await disputes.wait_for_status(refund_id, "cancelled")
+    assert refund["dispute_id"] == dispute["dispute_id"]
+    assert refund["timeline"][-1]["kind"] == "cancelled_by_dispute"
+    assert await disputes.stripe_refunds(order["payment_intent_id"]) == []
+
+
+async def test_evidence_submitted_automatically_before_deadline(disputes: RefundStack) -> None:
+    order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
+    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    due_by = datetime.fromisoformat(dispute["due_by"])
+    evidence_due_at = datetime.fromisoformat(dispute["evidence_due_at"])
+    assert evidence_due_at == due_by - disputes.settings.dispute_evidence_lead_time
+    handle = disputes.client.get_workflow_handle_for(DisputeWorkflow.run, dispute["workflow_id"])
+    await disputes.env.fast_forward(handle, evidence_due_at - datetime.now(UTC) + timedelta(minutes=5))
+    submitted = await _wait_dispute(disputes, dispute["dispute_id"], lambda d: d["evidence_submitted_at"] is not None)
+    assert submitted["status"] == "under_review"
+    assert datetime.fromisoformat(submitted["evidence_submitted_at"]) < due_by
+    stripe_dispute = await asyncio.to_thread(disputes.stripe.v1.disputes.retrieve, dispute["dispute_id"])
+    assert stripe_dispute.evidence.access_activity_log and order["order_id"] in stripe_dispute.evidence.access_activity_log
+    assert stripe_dispute.evidence_details.submission_count == 1
+
+
+async def test_won_reinstates_and_restriction_stays_until_lifted(disputes: RefundStack) -> None:
+    order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
+    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    response = await disputes.api.post(f"/disputes/{dispute['dispute_id']}/submit", json={"uncategorized_text": "winning_evidence"}, headers=FINANCE)
+    assert response.status_code == 200, response.text
+    won = await _wait_dispute(disputes, dispute["dispute_id"], lambda d: d["outcome"] is not None)
+    assert won["status"] == "won"
+    assert (await disputes.api.get(f"/orders/{order['order_id']}", headers=SUPPORT)).json()["status"] == "active"
+    customer = (await disputes.api.get(f"/customers/{order['customer_id']}", headers=SUPPORT)).json()
+    assert customer["restricted"] is True
+    lifted = await disputes.api.post(f"/customers/{order['customer_id']}/lift-restriction", json={"note": "dispute won"}, headers=ADMIN)
+    assert lifted.status_code == 200 and lifted.json()["restricted"] is False
+
+
+async def test_lost_marks_orders_charged_back(disputes: RefundStack) -> None:
+    order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
+    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    response = await disputes.api.post(f"/disputes/{dispute['dispute_id']}/submit", json={"uncategorized_text": "losing_evidence"}, headers=FINANCE)
+    assert response.status_code == 200, response.text
+    lost = await _wait_dispute(disputes, dispute["dispute_id"], lambda d: d["outcome"] is not None)
+    assert lost["status"] == "lost"
+    assert (await disputes.api.get(f"/orders/{order['order_id']}", headers=SUPPORT)).json()["status"] == "charged_back"
+    again = await disputes.api.post(f"/disputes/{dispute['dispute_id']}/accept", headers=FINANCE)
+    assert again.status_code == 409
+
+
+async def test_duplicate_created_events_start_one_workflow(disputes: RefundStack) -> None:
+    order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
+    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    stripe_dispute = await asyncio.to_thread(disputes.stripe.v1.disputes.retrieve, dispute["dispute_id"])
+    snapshot = dispute_snapshot(stripe_dispute.to_dict())
+    for event_id in ("evt_dup_a", "evt_dup_b"):
+        outcome = await deliver_dispute_event(disputes.client, disputes.settings, DisputeEvent(event_id=event_id, event_type="charge.dispute.created", dispute=snapshot))
+        assert outcome == "signalled"
+    runs = [w async for w in disputes.client.list_workflows(f"WorkflowId = '{dispute['workflow_id']}'")]
+    assert len(runs) == 1
