@@ -5,7 +5,7 @@ from __future__ import annotations
 import stripe
 from temporalio import activity
 
-from activities.stripe_refunds import call_stripe
+from activities.stripe_calls import call_stripe
 from domain.dispute_messages import DisputeActionRequest, DisputeEvidenceSubmission
 from domain.disputes import DisputeStatus
 

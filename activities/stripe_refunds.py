@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import stripe
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
+from activities.stripe_calls import call_stripe
 from domain.refund_messages import CreateStripeRefund, FetchStripeRefund, StripeRefundSnapshot
 from domain.refunds import RefundReason
-from domain.stripe_errors import PERMANENT_STRIPE_ERRORS
 
 # Stripe knows three refund reasons; ours map onto them for the card network's records.
 STRIPE_REASON = {
     RefundReason.DUPLICATE_PAYMENT.value: "duplicate",
     RefundReason.UNAUTHORIZED_TRANSACTION.value: "fraudulent",
 }
-RATE_LIMIT_BACKOFF = timedelta(seconds=2)
 
 
 def idempotency_key(refund_id: str, attempt: int) -> str:
@@ -73,34 +69,3 @@ def _snapshot(refund: stripe.Refund) -> StripeRefundSnapshot:
         failure_reason=getattr(refund, "failure_reason", None),
         created=refund.created,
     )
-
-
-def call_stripe(request):
-    """Run a Stripe request, turning permanent errors into non-retryable failures the workflow can explain."""
-    try:
-        return request()
-    except stripe.RateLimitError as error:
-        # Stripe asks clients to back off; Temporal waits this long before the next attempt.
-        raise ApplicationError(f"Stripe rate limit: {error.user_message or error}", type="rate_limit", next_retry_delay=RATE_LIMIT_BACKOFF) from error
-    except stripe.StripeError as error:
-        code = _code(error)
-        should_retry = (error.headers or {}).get("stripe-should-retry") if hasattr(error, "headers") else None
-        permanent = code in PERMANENT_STRIPE_ERRORS or should_retry == "false" or (
-            isinstance(error, stripe.InvalidRequestError) and (error.http_status or 0) < 500 and error.http_status != 409
-        )
-        if permanent:
-            raise ApplicationError(error.user_message or str(error), type=code, non_retryable=True) from error
-        raise  # network errors, 5xx, 409 lock: Temporal retries with the same idempotency key
-
-
-def _code(error: stripe.StripeError) -> str:
-    """Stripe's error code, or a stable name for its class."""
-    if error.code:
-        return error.code
-    if isinstance(error, stripe.AuthenticationError):
-        return "authentication_error"
-    if isinstance(error, stripe.PermissionError):
-        return "permission_error"
-    if isinstance(error, stripe.InvalidRequestError):
-        return "invalid_request"
-    return type(error).__name__

@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.errors import install_error_handlers
+from api.metrics import ApiMetrics
+from api.metrics import router as metrics_router
 from api.routes import customers, disputes, health, orders, refunds, webhooks
 from api.temporal_link import TemporalLink
 from core.settings import Settings
@@ -37,6 +39,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None, dat
         if settings.dev_tokens:
             app.state.database.transact(ensure_dev_tokens)
         app.state.stripe = make_stripe_client(settings)
+        app.state.metrics = ApiMetrics(app.state.database)
         app.state.temporal = TemporalLink(settings, temporal_client)
         app.state.temporal.start()
         try:
@@ -50,4 +53,5 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None, dat
     install_error_handlers(app)
     for module in (health, orders, customers, refunds, disputes, webhooks):
         app.include_router(module.router)
+    app.include_router(metrics_router)
     return app

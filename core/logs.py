@@ -29,9 +29,22 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 entry[key] = value
+        _lift_temporal_context(entry)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
+
+
+def _lift_temporal_context(entry: dict) -> None:
+    """Put the workflow id (and the refund or dispute id it names) at the top level of SDK log lines."""
+    context = entry.get("temporal_workflow") or entry.get("temporal_activity")
+    if not isinstance(context, dict) or "workflow_id" not in context:
+        return
+    workflow_id = str(context["workflow_id"])
+    entry.setdefault("workflow_id", workflow_id)
+    for prefix, key in (("refund-", "refund_id"), ("dispute-", "dispute_id")):
+        if workflow_id.startswith(prefix):
+            entry.setdefault(key, workflow_id.removeprefix(prefix))
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:

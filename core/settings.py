@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(20, ge=1, le=500)
     outbox_max_attempts: int = Field(40, ge=1, description="Failed attempts before an email is given up (40 ≈ 1.5 days with backoff capped at 1 h).")
 
+    # Metrics
+    worker_metrics_address: str = Field(
+        "127.0.0.1:9464", description="Where the worker serves Prometheus metrics (SDK and ours); empty turns it off."
+    )
+
     # Logging
     log_level: str = "INFO"
     log_format: str = Field("json", pattern="^(json|text)$")

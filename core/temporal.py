@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.runtime import Runtime
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from core.retry import async_startup_retrying
 from core.settings import Settings
@@ -32,3 +32,8 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None, retry: 
         with try_:
             return await attempt()
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def metrics_runtime(bind_address: str) -> Runtime:
+    """A runtime exporting the SDK's metrics (and ours, made through its meters) for Prometheus at `bind_address`."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address, durations_as_seconds=True)))

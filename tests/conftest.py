@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from core.temporal import DATA_CONVERTER
+from core.temporal import DATA_CONVERTER, metrics_runtime
 from stripe_emulator.testing import RunningEmulator, run_emulator_async
 from workflows import search_attributes
 
@@ -51,3 +53,22 @@ async def stripe_emulator(tmp_path_factory: pytest.TempPathFactory) -> AsyncIter
         yield emulator
     if os.environ.get("SHOW_EMULATOR_LOG"):
         print(log_path.read_text())
+
+
+@pytest.fixture(scope="session")
+def worker_metrics_address() -> str:
+    """Where the test workers' runtime serves Prometheus metrics."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture(scope="session")
+async def worker_client(temporal_env: WorkflowEnvironment, worker_metrics_address: str) -> Client:
+    """The client workers run on: same server, a runtime exporting metrics as `python -m worker` does."""
+    return await Client.connect(
+        temporal_env.client.service_client.config.target_host,
+        namespace=temporal_env.client.namespace,
+        data_converter=DATA_CONVERTER,
+        runtime=metrics_runtime(worker_metrics_address),
+    )

@@ -11,7 +11,7 @@ from activities import ActivityDependencies
 from core.logs import configure_logging
 from core.settings import get_settings
 from core.stripe_client import make_stripe_client
-from core.temporal import connect
+from core.temporal import connect, metrics_runtime
 from notifications.relay import OutboxRelay, RelayConfig
 from store.db import Database, wait_for_database
 from worker.build import build_workers
@@ -26,7 +26,8 @@ async def main() -> None:
     relay_config = RelayConfig.from_settings(settings)  # a bad SMTP_URL or MAIL_FROM fails here, at start
     database = Database(settings.database_url)
     await asyncio.to_thread(wait_for_database, database.engine)
-    client = await connect(settings)
+    runtime = metrics_runtime(settings.worker_metrics_address) if settings.worker_metrics_address else None
+    client = await connect(settings, runtime=runtime)
     deps = ActivityDependencies(settings=settings, database=database, stripe=make_stripe_client(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

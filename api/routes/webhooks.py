@@ -41,6 +41,7 @@ async def stripe_webhook(request: Request, settings: SettingsDep, database: Data
     obj = event.data.object.to_dict()  # plain data: StripeObjects are no longer dicts
     outcome = await route_event(event.type, event.id, event.created, obj, database, client, settings)
     await database.atransact(lambda session: _remember(session, event.id, event.type, obj.get("id"), outcome))
+    request.app.state.metrics.observe_webhook(event.type, event.created, outcome)
     log.info("stripe webhook handled", extra={"event_id": event.id, "event_type": event.type, "outcome": outcome})
     return {"received": True, "outcome": outcome}
 

@@ -44,7 +44,7 @@ def stripe_worker_in_process() -> bool:
 
 
 @pytest.fixture
-async def stack(temporal_env, stripe_emulator, tmp_path, settings_overrides, stripe_worker_in_process) -> AsyncIterator[RefundStack]:
+async def stack(temporal_env, worker_client, stripe_emulator, tmp_path, settings_overrides, stripe_worker_in_process) -> AsyncIterator[RefundStack]:
     """Workers on fresh task queues, the API served by uvicorn, the emulator's webhooks pointed at it."""
     api_port = free_port()
     api_url = f"http://127.0.0.1:{api_port}"
@@ -75,7 +75,7 @@ async def stack(temporal_env, stripe_emulator, tmp_path, settings_overrides, str
     async with AsyncExitStack() as exit_stack:
         executor = exit_stack.enter_context(ThreadPoolExecutor(max_workers=8))
         deps = ActivityDependencies(settings=settings, database=database, stripe=make_stripe_client(settings))
-        main_worker, stripe_worker = build_workers(client, settings, deps, executor)
+        main_worker, stripe_worker = build_workers(worker_client, settings, deps, executor)
         await exit_stack.enter_async_context(main_worker)
         if stripe_worker_in_process:
             await exit_stack.enter_async_context(stripe_worker)
