@@ -11,7 +11,7 @@ from temporalio.client import Client
 from api.errors import install_error_handlers
 from api.metrics import ApiMetrics
 from api.metrics import router as metrics_router
-from api.routes import customers, disputes, health, orders, refunds, webhooks
+from api.routes import customers, disputes, health, orders, refunds, settlements, webhooks
 from api.temporal_link import TemporalLink
 from core.settings import Settings
 from core.stripe_client import make_stripe_client
@@ -51,7 +51,7 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None, dat
 
     app = FastAPI(title="Refund service", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (health, orders, customers, refunds, disputes, webhooks):
+    for module in (health, orders, customers, refunds, settlements, disputes, webhooks):
         app.include_router(module.router)
     app.include_router(metrics_router)
     return app
