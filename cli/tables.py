@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from store.settlements import major_units
+from domain.money import major_units
 
 # Tables keep their natural width (a narrower terminal wraps the lines) so ids are never cut or folded,
 # and piped output keeps each row on one line for grep and scripts.

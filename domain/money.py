@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -10,6 +11,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 ZERO_DECIMAL_CURRENCIES = frozenset(
     "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
 )
+
+# Stripe counts these in thousandths (https://docs.stripe.com/currencies#three-decimal).
+THREE_DECIMAL_CURRENCIES = frozenset("bhd jod kwd omr tnd".split())
 
 # ISO 4217 codes Stripe settles in that this shop accepts; others are refused with a clear message.
 SUPPORTED_CURRENCIES = frozenset(
@@ -42,6 +46,18 @@ class Money(BaseModel):
 
     def format(self) -> str:
         """Human-readable amount, e.g. '12.50 EUR'."""
-        if self.currency in ZERO_DECIMAL_CURRENCIES:
-            return f"{self.amount_minor} {self.currency.upper()}"
-        return f"{self.amount_minor // 100}.{self.amount_minor % 100:02d} {self.currency.upper()}"
+        return f"{major_units(self.amount_minor, self.currency)} {self.currency.upper()}"
+
+
+def minor_unit_decimals(currency: str) -> int:
+    """How many decimals the currency's minor unit has, as Stripe counts them."""
+    code = currency.lower()
+    if code in ZERO_DECIMAL_CURRENCIES:
+        return 0
+    return 3 if code in THREE_DECIMAL_CURRENCIES else 2
+
+
+def major_units(amount_minor: int, currency: str) -> str:
+    """'12.50' for 1250 eur, '1250' for 1250 jpy, '1.250' for 1250 tnd: the figure a Stripe report shows."""
+    decimals = minor_unit_decimals(currency)
+    return f"{Decimal(amount_minor).scaleb(-decimals):.{decimals}f}"

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlmodel import Session, col, select
 
-from domain.money import ZERO_DECIMAL_CURRENCIES
+from domain.money import major_units
 from domain.refunds import RefundStatus
 from store.refund_tables import Refund
 
-# Stripe counts these in thousandths (https://docs.stripe.com/currencies#three-decimal).
-THREE_DECIMAL_CURRENCIES = frozenset("bhd jod kwd omr tnd".split())
 SETTLING = RefundStatus.SETTLING.value
 SETTLED = RefundStatus.SETTLED.value
 FAILED = RefundStatus.FAILED.value
@@ -65,20 +62,6 @@ class Total:
     count: int
     amount_minor: int
     expected_by: date | None = None
-
-
-def minor_unit_decimals(currency: str) -> int:
-    """How many decimals the currency's minor unit has, as Stripe counts them."""
-    code = currency.lower()
-    if code in ZERO_DECIMAL_CURRENCIES:
-        return 0
-    return 3 if code in THREE_DECIMAL_CURRENCIES else 2
-
-
-def major_units(amount_minor: int, currency: str) -> str:
-    """'12.50' for 1250 eur, '1250' for 1250 jpy: the figure a Stripe payout report shows."""
-    decimals = minor_unit_decimals(currency)
-    return f"{Decimal(amount_minor).scaleb(-decimals):.{decimals}f}"
 
 
 def state_of(refund: Refund, today: date, due_within_days: int) -> SettlementState:

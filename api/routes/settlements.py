@@ -16,13 +16,13 @@ from api.routes.refunds import confirm_settlement
 from domain.money import Currency
 from domain.roles import Role
 from store.refund_tables import Refund
+from domain.money import major_units
 from store.settlements import (
     SettlementFilter,
     SettlementState,
     Total,
     action_needed,
     is_overdue,
-    major_units,
     settlement_rows,
     state_of,
     totals_by_currency,
