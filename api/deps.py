@@ -80,6 +80,7 @@ def require_roles(*roles: Role):
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a 2xx means the data is stored and visible.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 ActorDep = Annotated[Actor, Depends(get_actor)]

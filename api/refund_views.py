@@ -19,19 +19,24 @@ def workflow_url(settings: Settings, workflow_id: str) -> str:
     return f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}/workflows/{workflow_id}"
 
 
+def decision_from_row(refund: Refund) -> PolicyDecisionPublic | None:
+    """The policy decision the workflow published, or None before its first write."""
+    if not refund.decision_rule:
+        return None
+    return PolicyDecisionPublic(
+        path=refund.decision_path or "",
+        rule=refund.decision_rule,
+        clause=refund.decision_clause or "",
+        verified=refund.decision_verified,
+        evidence=list(refund.decision_evidence),
+        policy_version=refund.policy_version or "",
+        legal_basis=refund.legal_basis,
+    )
+
+
 def detail_from_row(settings: Settings, refund: Refund, events: list[RefundEvent]) -> RefundDetail:
     """A refund as the read model holds it."""
-    decision = None
-    if refund.decision_rule:
-        decision = PolicyDecisionPublic(
-            path=refund.decision_path or "",
-            rule=refund.decision_rule,
-            clause=refund.decision_clause or "",
-            verified=refund.decision_verified,
-            evidence=list(refund.decision_evidence),
-            policy_version=refund.policy_version or "",
-            legal_basis=refund.legal_basis,
-        )
+    decision = decision_from_row(refund)
     return RefundDetail(
         **_summary_fields(refund),
         workflow_id=refund.workflow_id,

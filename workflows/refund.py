@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         settles_at,
     )
     from domain.policy.checks import ActionCheck, RefusalCode
+    from domain.policy.formatting import format_duration
     from domain.policy.settlement import SettlementWindow
     from domain.refund_messages import (
         ApprovalGiven,
@@ -221,6 +222,8 @@ class RefundWorkflow:
         else:
             self._state.resolution = f"manual payout {resolution.reference}"
             self._state.settled_at = workflow.now()
+            if self._is_full_refund():
+                self._order_status = "refunded"  # paid out by hand, but paid all the same: access ends
             self._set(RefundStatus.SETTLED, "failure_resolved", resolution.actor, detail=detail)
         return self._state
 
@@ -306,7 +309,7 @@ class RefundWorkflow:
                 RefundStatus.AWAITING_APPROVAL,
                 "escalated",
                 SYSTEM_ACTOR,
-                note=f"troubleshooting undecided after {self._input.params.troubleshooting_escalate_after}; an approver decides",
+                note=f"troubleshooting undecided after {format_duration(self._input.params.troubleshooting_escalate_after)}; an approver decides",
             )
             return
         if not self._state.escalated:
@@ -322,11 +325,11 @@ class RefundWorkflow:
         if await self._wait(decided, until=started + params.approval_reminder_after):
             return
         self._state.escalated = True
-        self._record("escalated", SYSTEM_ACTOR, note=f"no decision after {params.approval_reminder_after}; approvers reminded")
+        self._record("escalated", SYSTEM_ACTOR, note=f"no decision after {format_duration(params.approval_reminder_after)}; approvers reminded")
         await self._publish()
         if await self._wait(decided, until=started + params.approval_expires_after):
             return
-        self._set(RefundStatus.EXPIRED, "expired", SYSTEM_ACTOR, note=f"no decision within {params.approval_expires_after}")
+        self._set(RefundStatus.EXPIRED, "expired", SYSTEM_ACTOR, note=f"no decision within {format_duration(params.approval_expires_after)}")
         self._notifications.append(Notification.EXPIRED)
 
     async def _start_refund(self) -> None:
@@ -428,14 +431,15 @@ class RefundWorkflow:
             self._state.settlement = await self._settlement_window(self._state.succeeded_at)
             window = self._state.settlement
             detail |= {"expected_from": window.expected_from.isoformat(), "expected_by": window.expected_by.isoformat()}
-            if self._input.order.already_refunded_minor + self._state.amount_minor >= self._input.order.amount_minor:
+            if self._is_full_refund():
                 self._order_status = "refunded"  # a full refund ends the customer's access
             self._set(RefundStatus.SETTLING, kind, SYSTEM_ACTOR, detail=detail)
             self._notifications.append(Notification.ISSUED)
         elif snapshot.status in ("failed", "canceled") and status in (RefundStatus.REFUNDING, RefundStatus.SETTLING):
             self._state.failure_reason = snapshot.failure_reason or snapshot.status
             if self._order_status == "refunded":
-                self._order_status = "active"  # the money did not reach the customer after all
+                # The money did not reach the customer after all: the order is back where it was.
+                self._order_status = "active" if self._input.order.activated_at else "paid"
             self._set(RefundStatus.FAILED, kind, SYSTEM_ACTOR, note=f"Stripe reports the refund {snapshot.status}: {self._state.failure_reason}", detail=detail)
             self._notifications.append(Notification.FAILED)
         elif changed:
@@ -518,6 +522,9 @@ class RefundWorkflow:
     def _set(self, status: RefundStatus, kind: str, actor: Actor, *, note: str | None = None, detail: dict | None = None) -> None:
         """Change status and record the step."""
         self._state.status = status
+        # Refunds by status, exported with the worker's SDK metrics (the SDK drops it during replay).
+        workflow.metric_meter().create_counter("refund_status_transitions", "Refunds entering each status").add(1, {"status": status.value})
+        workflow.logger.info("refund status changed", extra={"status": status.value, "step": kind, "actor": actor.name})
         self._record(kind, actor, note=note, detail=detail)
 
     def _record(self, kind: str, actor: Actor, *, note: str | None = None, detail: dict | None = None) -> None:
@@ -548,6 +555,10 @@ class RefundWorkflow:
         )
         _refuse_unless(check)
         return check
+
+    def _is_full_refund(self) -> bool:
+        """Whether this refund returns everything left on the order."""
+        return self._input.order.already_refunded_minor + self._state.amount_minor >= self._input.order.amount_minor
 
     def _human_approvals(self) -> list[ApprovalGiven]:
         """Approvals given by people (the system's automatic approval is not one)."""

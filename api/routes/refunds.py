@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from sqlalchemy import func
 from sqlmodel import col, select
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from api.deps import ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, require_roles
@@ -26,7 +26,7 @@ from api.refund_schemas import (
     RefundSummary,
     TroubleshootingBody,
 )
-from api.refund_views import detail_from_row, detail_from_state, workflow_url
+from api.refund_views import decision_from_row, detail_from_row, detail_from_state, workflow_url
 from domain.policy.checks import RefusalCode
 from domain.refund_messages import (
     CancelRequest,
@@ -59,25 +59,34 @@ async def request_refund(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> RefundCreated:
     """Open a refund request and start its workflow; the same Idempotency-Key and body give the same refund."""
-    prepared = database.transact(lambda session: prepare(session, settings, body, actor, idempotency_key))
+    # Off the event loop: waiting there on a SQLite lock stalls every request (and deadlocks with a sync route
+    # whose session holds the lock until the loop lets it commit).
+    prepared = await database.atransact(lambda session: prepare(session, settings, body, actor, idempotency_key))
     try:
         await start_workflow(client, settings, prepared)
+    except WorkflowAlreadyStartedError:
+        # A replay of a request whose workflow already ended (rejected at once, say): the refund exists, answer with it.
+        if not prepared.replayed:
+            raise
     except RPCError as error:
         if not prepared.replayed:
             # Nothing runs for this request: remove it so the order is not blocked by a refund that never started.
-            database.transact(lambda session: session.delete(session.get(Refund, prepared.row.refund_id)))
+            await database.atransact(lambda session: session.delete(session.get(Refund, prepared.row.refund_id)))
         log.error("refund workflow did not start", extra={"refund_id": prepared.row.refund_id, "error": str(error)})
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the workflow service is unavailable; nothing was recorded, try again") from error
     if prepared.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     log.info("refund requested", extra={"refund_id": prepared.row.refund_id, "order_id": body.order_id, "reason": body.reason.value})
     a = prepared.assessment
+    # A replay answers with the decision the refund was made with, not one recomputed now (windows may have passed).
+    decision = decision_from_row(prepared.row) if prepared.replayed else None
     return RefundCreated(
         refund_id=prepared.row.refund_id,
         workflow_id=prepared.row.workflow_id,
         status=RefundStatus(prepared.row.status),
         workflow_url=workflow_url(settings, prepared.row.workflow_id),
-        policy_decision=PolicyDecisionPublic(
+        policy_decision=decision
+        or PolicyDecisionPublic(
             path=a.path.value, rule=a.rule.value, clause=a.clause, verified=a.verified, evidence=list(a.evidence),
             policy_version=a.policy_version, legal_basis=a.legal_basis,
         ),
@@ -118,7 +127,7 @@ def read_refund(refund_id: str, session: SessionDep, settings: SettingsDep) -> R
 
 async def _update(database, settings, client, refund_id: str, update: str, argument) -> RefundDetail:
     """Send a validated update to the refund's workflow and answer with the state it returns."""
-    row = database.transact(lambda session: get_refund(session, refund_id))
+    row = await database.atransact(lambda session: get_refund(session, refund_id))
     handle = client.get_workflow_handle(row.workflow_id)
     try:
         state = await handle.execute_update(update, argument, result_type=RefundState)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from sqlmodel import select
 
+from benchmarks.temporal_costs import billable_actions  # noqa: F401  (re-exported for tests)
 from core.settings import Settings
 from store.db import Database
 from store.refund_tables import OutboxMessage
@@ -73,7 +75,6 @@ class RefundStack:
             {"amount": amount_minor, "currency": currency, "customer": customer.id, "payment_method": card, "payment_method_types": ["card"], "confirm": True},
         )
         paid_at = paid_at or datetime.fromtimestamp(intent.created, UTC)
-        await self.webhooks_delivered()
         body = {
             "order_id": f"ord-{uuid.uuid4().hex[:10]}",
             "customer_id": customer_id,
@@ -91,24 +92,6 @@ class RefundStack:
         assert response.status_code == 201, response.text
         return response.json()
 
-    async def webhooks_delivered(self, timeout: float = 10.0) -> None:
-        """Wait until the emulator has no webhook left to deliver to this stack's API.
-
-        Registering an order while the payment's webhooks arrive can deadlock the API: the webhook route runs its
-        SQLite writes on the event loop, blocking it while POST /orders holds the write lock and needs the loop to
-        commit (reported for api/routes/webhooks.py). Tests about refunds let the payment's events land first.
-        """
-        url = f"{self.settings.public_api_url}/webhooks/stripe"
-        endpoints = await asyncio.to_thread(self.emulator.control.webhook_endpoints)
-        ours = {endpoint["id"] for endpoint in endpoints if endpoint["url"] == url}
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            deliveries = await asyncio.to_thread(self.emulator.control.webhook_deliveries)
-            if not [d for d in deliveries["pending"] if d["endpoint"] in ours]:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"webhooks to {url} still pending after {timeout}s")
-
     async def request_refund(self, order_id: str, reason: str, headers: dict | None = None, **fields: Any) -> httpx.Response:
         """POST /refunds as support (or as `headers` say)."""
         return await self.api.post("/refunds", json={"order_id": order_id, "reason": reason, **fields}, headers=headers or SUPPORT)
@@ -123,21 +106,31 @@ class RefundStack:
         assert response.status_code == 201, response.text
         return await self.wait_for_status(response.json()["refund_id"], status)
 
-    def outbox(self, refund_id: str) -> list[OutboxMessage]:
-        """The customer emails queued for a refund, oldest first."""
-        with self.database.session() as session:
-            query = select(OutboxMessage).where(OutboxMessage.refund_id == refund_id).order_by(OutboxMessage.id)
-            return list(session.exec(query))
+    async def outbox(self, refund_id: str) -> list[OutboxMessage]:
+        """The customer emails queued for a refund, oldest first (read in a thread: the API shares this event loop)."""
+        query = select(OutboxMessage).where(OutboxMessage.refund_id == refund_id).order_by(OutboxMessage.id)
+        return await self.database.atransact(lambda session: list(session.exec(query)))
 
-    def emails(self, refund_id: str) -> list[str]:
+    async def emails(self, refund_id: str) -> list[str]:
         """The templates of the customer emails queued for a refund."""
-        return [message.template for message in self.outbox(refund_id)]
+        return [message.template for message in await self.outbox(refund_id)]
 
     async def refund(self, refund_id: str) -> dict[str, Any]:
         """GET /refunds/{id} as support."""
         response = await self.api.get(f"/refunds/{refund_id}", headers=SUPPORT)
         assert response.status_code == 200, response.text
         return response.json()
+
+    async def wait_until(self, refund_id: str, what: str, check: Callable[[dict[str, Any]], bool], timeout: float = 30.0) -> dict[str, Any]:
+        """Poll the read model until `check(refund)` holds; `what` names the condition in the failure message."""
+        deadline = time.monotonic() + timeout
+        while True:
+            refund = await self.refund(refund_id)
+            if check(refund):
+                return refund
+            if time.monotonic() > deadline:
+                raise AssertionError(f"refund {refund_id}: not {what} after {timeout}s: {refund}")
+            await asyncio.sleep(0.1)
 
     async def wait_for_status(self, refund_id: str, *statuses: str, timeout: float = 30.0) -> dict[str, Any]:
         """Poll the read model until the refund reaches one of `statuses`."""
@@ -160,33 +153,6 @@ class RefundStack:
         """Every Stripe refund on a payment."""
         page = await asyncio.to_thread(self.stripe.v1.refunds.list, {"payment_intent": payment_intent_id, "limit": 100})
         return list(page.data)
-
-
-def billable_actions(history) -> int:
-    """Temporal Cloud actions a history shows: start, activities, timers, signals, updates, upserts, one per task with local activities."""
-    from temporalio.api.enums.v1 import EventType
-
-    per_event = {
-        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
-        EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
-        EventType.EVENT_TYPE_TIMER_STARTED,
-        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
-        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
-        EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
-    }
-    actions = 0
-    marker_tasks = set()
-    last_task_completed = 0
-    for event in history.events:
-        if event.event_type in per_event:
-            actions += 1
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-            last_task_completed = event.event_id
-        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
-            marker_tasks.add(event.marker_recorded_event_attributes.workflow_task_completed_event_id or last_task_completed)
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-            actions += max(0, event.activity_task_started_event_attributes.attempt - 1)  # retries bill too
-    return actions + len(marker_tasks)
 
 
 HISTORIES = __import__("pathlib").Path(__file__).resolve().parent.parent / "histories"
