@@ -1,6 +1,7 @@
 """Replays saved workflow histories: a code change that would break running workflows fails here.
 
-Regenerate after an intended, patched change: `SAVE_HISTORIES=1 make test PYTEST_ARGS=tests/refunds`.
+Histories come from the tests marked `@pytest.mark.history`; add new ones (never overwrite old ones once shipped,
+or the check loses its point) with `SAVE_HISTORIES=1 make test PYTEST_ARGS="tests/refunds -m history"`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,18 @@ from worker.build import WORKFLOWS
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 # Paths whose histories must exist, so deleting them cannot make this test pass vacuously.
-REQUIRED = {"refund_straight_through", "refund_stripe_500_after_success", "refund_settlement_calendar"}
+REQUIRED = {
+    "not_activated_refund_is_approved_paid_and_settled__RefundWorkflow_0",
+    "error_after_stripe_acted_gives_one_refund__RefundWorkflow_0",
+    "large_refund_needs_a_second_approval_by_finance__RefundWorkflow_0",
+    "technical_issue_unresolved_goes_to_approval_and_is_paid__RefundWorkflow_0",
+    "refund_failed_after_success_then_paid_manually__RefundWorkflow_0",
+    "undecided_approval_escalates_then_expires_telling_the_customer__RefundWorkflow_0",
+    "support_cancels_before_stripe_is_called__RefundWorkflow_0",
+    "open_refund_is_cancelled_before_stripe__RefundWorkflow_0",
+    "won_reinstates_and_restriction_stays_until_lifted__DisputeWorkflow_0",
+    "lost_marks_orders_charged_back__DisputeWorkflow_0",
+}
 SAVED = sorted(HISTORIES.glob("*.json"))
 
 

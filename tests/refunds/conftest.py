@@ -21,7 +21,7 @@ from core.stripe_client import make_stripe_client
 from store.db import Database
 from store.migrate import upgrade
 from worker.build import build_workers
-from refund_support import RefundStack
+from refund_support import RefundStack, save_histories
 
 
 def free_port() -> int:
@@ -44,7 +44,7 @@ def stripe_worker_in_process() -> bool:
 
 
 @pytest.fixture
-async def stack(temporal_env, worker_client, stripe_emulator, tmp_path, settings_overrides, stripe_worker_in_process) -> AsyncIterator[RefundStack]:
+async def stack(request, temporal_env, worker_client, stripe_emulator, tmp_path, settings_overrides, stripe_worker_in_process) -> AsyncIterator[RefundStack]:
     """Workers on fresh task queues, the API served by uvicorn, the emulator's webhooks pointed at it."""
     api_port = free_port()
     api_url = f"http://127.0.0.1:{api_port}"
@@ -88,10 +88,13 @@ async def stack(temporal_env, worker_client, stripe_emulator, tmp_path, settings
                 if serving.done():
                     serving.result()
             http = await exit_stack.enter_async_context(httpx.AsyncClient(base_url=api_url, timeout=30))
+            refund_stack = RefundStack(
+                api=http, settings=settings, client=client, env=temporal_env, database=database, stripe=stripe, emulator=stripe_emulator
+            )
             try:
-                yield RefundStack(
-                    api=http, settings=settings, client=client, env=temporal_env, database=database, stripe=stripe, emulator=stripe_emulator
-                )
+                yield refund_stack
+                if request.node.get_closest_marker("history"):
+                    await save_histories(refund_stack, request.node.name)
             finally:
                 server.should_exit = True
                 await serving

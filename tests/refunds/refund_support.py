@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import UTC, datetime
 from typing import Any
 
@@ -155,15 +158,16 @@ class RefundStack:
         return list(page.data)
 
 
-HISTORIES = __import__("pathlib").Path(__file__).resolve().parent.parent / "histories"
+HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 
 
-async def keep_history(stack: RefundStack, refund_id: str, name: str) -> None:
-    """With SAVE_HISTORIES=1, save this workflow's history for the replay test (run once per change of path)."""
-    import os
-
+async def save_histories(stack: RefundStack, test_name: str) -> None:
+    """With SAVE_HISTORIES=1, keep every workflow history a `@pytest.mark.history` test made, for the replay test."""
     if not os.environ.get("SAVE_HISTORIES"):
         return
-    history = await stack.handle(refund_id).fetch_history()
     HISTORIES.mkdir(exist_ok=True)
-    (HISTORIES / f"{name}.json").write_text(history.to_json())
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", test_name.removeprefix("test_")).strip("_")
+    executions = [w async for w in stack.client.list_workflows(f"TaskQueue = '{stack.settings.temporal_task_queue}'")]
+    for index, execution in enumerate(sorted(executions, key=lambda w: w.start_time)):
+        history = await stack.client.get_workflow_handle(execution.id, run_id=execution.run_id).fetch_history()
+        (HISTORIES / f"{name}__{execution.workflow_type}_{index}.json").write_text(history.to_json())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from refund_support import ADMIN, APPROVER, APPROVER_2, FINANCE, SUPPORT, RefundStack, entries
 
 
@@ -34,6 +36,7 @@ async def test_support_cannot_approve(stack: RefundStack) -> None:
     assert (await stack.refund(refund["refund_id"]))["status"] == "awaiting_approval"
 
 
+@pytest.mark.history
 async def test_large_refund_needs_a_second_approval_by_finance(stack: RefundStack) -> None:
     order = await stack.paid_order(amount_minor=25000, plan_months=12)
     refund = await stack.open_refund(order["order_id"], "wrong_plan", "awaiting_approval")
@@ -66,6 +69,7 @@ async def test_large_refund_needs_a_second_approval_by_finance(stack: RefundStac
     assert [r.amount for r in await stack.stripe_refunds(order["payment_intent_id"])] == [25000]
 
 
+@pytest.mark.history
 async def test_reject_tells_the_customer(stack: RefundStack) -> None:
     order = await stack.paid_order()
     refund = await stack.open_refund(order["order_id"], "wrong_plan", "awaiting_approval")

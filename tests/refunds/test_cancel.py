@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from refund_support import APPROVER, FINANCE, SUPPORT, RefundStack, entries
 
 
+@pytest.mark.history
 async def test_support_cancels_before_stripe_is_called(stack: RefundStack) -> None:
     order = await stack.paid_order()
     refund = await stack.open_refund(order["order_id"], "wrong_plan", "awaiting_approval")

@@ -11,7 +11,7 @@ import pytest
 
 from api.dispute_events import deliver_dispute_event, dispute_snapshot
 from domain.dispute_messages import DisputeEvent
-from refund_support import ADMIN, FINANCE, SHOP, SUPPORT, RefundStack, keep_history
+from refund_support import ADMIN, FINANCE, SHOP, SUPPORT, RefundStack
 from workflows.dispute import DisputeWorkflow
 
 # Long enough for a test to register the order (and a contact or refund) before the bank opens the dispute.
@@ -51,6 +51,7 @@ async def _wait_dispute(stack: RefundStack, dispute_id: str, predicate, timeout:
         await asyncio.sleep(0.1)
 
 
+@pytest.mark.history
 async def test_no_prior_contact_suspends_and_restricts(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
     dispute = await _dispute_of(disputes, order["payment_intent_id"])
@@ -83,6 +84,7 @@ async def test_prior_contact_does_not_suspend(disputes: RefundStack) -> None:
     assert (await disputes.api.get(f"/customers/{order['customer_id']}", headers=SUPPORT)).json()["restricted"] is False
 
 
+@pytest.mark.history
 async def test_open_refund_is_cancelled_before_stripe(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
     requested = await disputes.request_refund(order["order_id"], "wrong_plan")
@@ -98,6 +100,7 @@ async def test_open_refund_is_cancelled_before_stripe(disputes: RefundStack) -> 
     assert await disputes.stripe_refunds(order["payment_intent_id"]) == []
 
 
+@pytest.mark.history
 async def test_evidence_submitted_automatically_before_deadline(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
     dispute = await _dispute_of(disputes, order["payment_intent_id"])
@@ -114,6 +117,7 @@ async def test_evidence_submitted_automatically_before_deadline(disputes: Refund
     assert stripe_dispute.evidence_details.submission_count == 1
 
 
+@pytest.mark.history
 async def test_won_reinstates_and_restriction_stays_until_lifted(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
     dispute = await _dispute_of(disputes, order["payment_intent_id"])
@@ -128,6 +132,7 @@ async def test_won_reinstates_and_restriction_stays_until_lifted(disputes: Refun
     assert lifted.status_code == 200 and lifted.json()["restricted"] is False
 
 
+@pytest.mark.history
 async def test_lost_marks_orders_charged_back(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
     dispute = await _dispute_of(disputes, order["payment_intent_id"])

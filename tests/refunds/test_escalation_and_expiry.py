@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import timedelta
 
 from refund_support import APPROVER, RefundStack, entries
 
 
+@pytest.mark.history
 async def test_undecided_approval_escalates_then_expires_telling_the_customer(stack: RefundStack) -> None:
     order = await stack.paid_order()
     refund = await stack.open_refund(order["order_id"], "wrong_plan", "awaiting_approval")
@@ -42,6 +45,7 @@ async def test_an_escalated_refund_can_still_be_approved(stack: RefundStack) -> 
     assert settling["escalated"] is True and len(await stack.stripe_refunds(order["payment_intent_id"])) == 1
 
 
+@pytest.mark.history
 async def test_troubleshooting_left_undecided_escalates_to_approval(stack: RefundStack) -> None:
     order = await stack.paid_order(activated=True)
     refund = await stack.open_refund(order["order_id"], "technical_issue", "investigating")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import time
 from datetime import timedelta
@@ -31,6 +33,7 @@ async def order_status(stack: RefundStack, order_id: str) -> str:
     return (await stack.api.get(f"/orders/{order_id}", headers=SUPPORT)).json()["status"]
 
 
+@pytest.mark.history
 async def test_refund_failed_after_success_then_paid_manually(stack: RefundStack) -> None:
     order, failed = await failed_refund(stack)
     refund_id = failed["refund_id"]
@@ -62,6 +65,7 @@ async def test_refund_failed_after_success_then_paid_manually(stack: RefundStack
     assert await order_status(stack, order["order_id"]) == "refunded"
 
 
+@pytest.mark.history
 async def test_finance_retry_makes_a_second_stripe_attempt(stack: RefundStack) -> None:
     order, failed = await failed_refund(stack)
     refund_id = failed["refund_id"]
@@ -83,6 +87,7 @@ async def test_finance_retry_makes_a_second_stripe_attempt(stack: RefundStack) -
     assert len(await stack.stripe_refunds(order["payment_intent_id"])) == 2
 
 
+@pytest.mark.history
 async def test_permanent_stripe_refusal_fails_without_retrying(stack: RefundStack) -> None:
     order = await stack.paid_order()
     refund = await stack.open_refund(order["order_id"], "wrong_plan", "awaiting_approval")

@@ -41,6 +41,7 @@ async def approve_and_pay(stack: RefundStack, refund_id: str, approver: dict = A
     return await stack.wait_for_status(refund_id, "settling")
 
 
+@pytest.mark.history
 async def test_not_activated_on_an_activated_order_is_rejected_citing_activation(stack: RefundStack) -> None:
     order = await stack.paid_order(activated=True)
     refund = await stack.open_refund(order["order_id"], "not_activated", "rejected")
@@ -77,6 +78,7 @@ async def test_not_covered_reason_with_legal_basis_goes_to_approval_recording_it
     assert [r.amount for r in await stack.stripe_refunds(order["payment_intent_id"])] == [settling["amount_minor"]]
 
 
+@pytest.mark.history
 @pytest.mark.parametrize("amount_minor", [None, 700], ids=["full", "partial"])
 async def test_wrong_plan_within_the_notice_window_is_approved_and_paid(stack: RefundStack, amount_minor: int | None) -> None:
     order = await stack.paid_order(amount_minor=2999, plan_months=12)
@@ -126,6 +128,7 @@ async def test_verified_duplicate_payment_is_approved_by_the_system(stack: Refun
     assert await stack.stripe_refunds(first["payment_intent_id"]) == []
 
 
+@pytest.mark.history
 async def test_technical_issue_troubleshooting_in_progress_then_resolved_ends_without_refund(stack: RefundStack) -> None:
     order = await stack.paid_order(activated=True)
     refund = await stack.open_refund(order["order_id"], "technical_issue", "investigating")
@@ -148,6 +151,7 @@ async def test_technical_issue_troubleshooting_in_progress_then_resolved_ends_wi
     assert await stack.stripe_refunds(order["payment_intent_id"]) == []
 
 
+@pytest.mark.history
 async def test_technical_issue_unresolved_goes_to_approval_and_is_paid(stack: RefundStack) -> None:
     order = await stack.paid_order(activated=True)
     refund = await stack.open_refund(order["order_id"], "technical_issue", "investigating")
@@ -160,6 +164,7 @@ async def test_technical_issue_unresolved_goes_to_approval_and_is_paid(stack: Re
     assert [r.amount for r in await stack.stripe_refunds(order["payment_intent_id"])] == [order["amount_minor"]]
 
 
+@pytest.mark.history
 async def test_unauthorized_transaction_not_confirmed_is_rejected(stack: RefundStack) -> None:
     order = await stack.paid_order()
     refund = await stack.open_refund(order["order_id"], "unauthorized_transaction", "investigating")
@@ -173,6 +178,7 @@ async def test_unauthorized_transaction_not_confirmed_is_rejected(stack: RefundS
     assert await stack.stripe_refunds(order["payment_intent_id"]) == []
 
 
+@pytest.mark.history
 async def test_unauthorized_transaction_confirmed_goes_to_approval_and_is_approved(stack: RefundStack) -> None:
     order = await stack.paid_order()
     refund = await stack.open_refund(order["order_id"], "unauthorized_transaction", "investigating")

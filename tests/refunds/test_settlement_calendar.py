@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import holidays
 import pytest
 
-from refund_support import RefundStack, keep_history
+from refund_support import RefundStack
 from workflows.refund import RefundWorkflow
 
 CANDIDATE_COUNTRIES = ("FR", "DE", "GB", "US", "RO", "IT", "ES", "PT", "BE", "NL", "PL", "IE", "AT", "CH", "SE", "NO", "DK", "FI", "CZ", "HU", "GR", "JP", "KR", "BR", "AR", "MX", "CA", "AU", "NZ", "IN", "ZA", "TR", "IL", "CL", "CO", "PE")
@@ -28,6 +28,7 @@ def settings_overrides() -> dict:
     return {"settlement_holiday_country": _country_with_holiday_in_window(datetime.now(UTC).date())}
 
 
+@pytest.mark.history
 async def test_window_skips_weekend_and_holiday_then_settles(stack: RefundStack) -> None:
     country = stack.settings.settlement_holiday_country
     order = await stack.paid_order(amount_minor=2500)
@@ -55,4 +56,3 @@ async def test_window_skips_weekend_and_holiday_then_settles(stack: RefundStack)
     assert (await handle.result()).status == "settled"
     settled = await stack.wait_for_status(refund_id, "settled")
     assert datetime.fromisoformat(settled["settled_at"]).date() == expected_by
-    await keep_history(stack, refund_id, "refund_settlement_calendar")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import timedelta
 
-from refund_support import FINANCE, RefundStack, billable_actions, keep_history
+from refund_support import FINANCE, RefundStack, billable_actions
 
 
+@pytest.mark.history
 async def test_not_activated_refund_is_approved_paid_and_settled(stack: RefundStack) -> None:
     order = await stack.paid_order(amount_minor=1999)
     response = await stack.request_refund(order["order_id"], "not_activated", note="never received the codes")
@@ -36,4 +39,3 @@ async def test_not_activated_refund_is_approved_paid_and_settled(stack: RefundSt
     print(f"straight-through: {len(history.events)} history events, {billable_actions(history)} billable actions")
     assert len(history.events) < 60
     assert billable_actions(history) <= 12
-    await keep_history(stack, refund_id, "refund_straight_through")
