@@ -122,6 +122,7 @@ def prepare(session: Session, settings: Settings, body: RefundCreate, actor: Act
         legal_basis=request.legal_basis,
         idempotency_key=idempotency_key,
         request_fingerprint=request_print,
+        policy_parameters=workflow_input.params.model_dump(mode="json"),
     )
     open_refund_request(session, row)
     return PreparedRefund(row, workflow_input, assessment, replayed=False)

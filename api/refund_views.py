@@ -46,6 +46,7 @@ def detail_from_row(settings: Settings, refund: Refund, events: list[RefundEvent
         note=refund.note,
         legal_basis=refund.legal_basis,
         policy_decision=decision,
+        policy_parameters=refund.policy_parameters,
         approvals=[
             ApprovalPublic(
                 actor_id=a["actor"]["actor_id"], actor_name=a["actor"]["name"], acting_as=a["acting_as"], at=a["at"], note=a.get("note")
@@ -95,6 +96,7 @@ def detail_from_state(settings: Settings, row: Refund, state: RefundState) -> Re
         )
         if assessment
         else None,
+        policy_parameters=state.params.model_dump(mode="json"),
         approvals=[
             ApprovalPublic(actor_id=a.actor.actor_id, actor_name=a.actor.name, acting_as=a.acting_as, at=a.at, note=a.note)
             for a in state.approvals

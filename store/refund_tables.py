@@ -34,6 +34,8 @@ class Refund(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=255)
     request_fingerprint: str = Field(max_length=64)
     policy_version: str | None = Field(default=None, max_length=10)
+    # The parameters in force when the refund was requested (thresholds, windows, holiday country).
+    policy_parameters: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     decision_path: str | None = Field(default=None, max_length=40)
     decision_rule: str | None = Field(default=None, max_length=60)
     decision_clause: str | None = Field(default=None, max_length=1000)

@@ -57,7 +57,7 @@ class DisputeWorkflow:
         self._seen_events: list[str] = []
         self._finance_action: tuple[str, FinanceDisputeAction] | None = None
         self._published = 0
-        self._indexed_status = snapshot.status
+        self._indexed: tuple = (snapshot.status, None)
         self._record("opened", SYSTEM_ACTOR, note=f"{snapshot.reason} dispute of {snapshot.amount_minor} {snapshot.currency.upper()}")
 
     @workflow.run
@@ -216,9 +216,16 @@ class DisputeWorkflow:
         effects, self._effects = self._effects, OrderEffect()
         await workflow.execute_local_activity("publish_dispute", PublishDispute(state=self._state, effects=effects), **LOCAL_OPTIONS)
         self._published = len(self._state.timeline)
-        if self._state.status is not self._indexed_status:
-            workflow.upsert_search_attributes([sa.DISPUTE_STATUS.value_set(self._state.status.value)])
-            self._indexed_status = self._state.status
+        indexed = (self._state.status, self._state.customer_id)
+        if indexed != self._indexed:
+            # One upsert (one billable action) carries every attribute that changed.
+            updates = [sa.DISPUTE_STATUS.value_set(self._state.status.value)]
+            if self._state.customer_id:
+                updates.append(sa.CUSTOMER_ID.value_set(self._state.customer_id))
+            if self._state.order_ids:
+                updates.append(sa.ORDER_ID.value_set(self._state.order_ids[0]))
+            workflow.upsert_search_attributes(updates)
+            self._indexed = indexed
 
     def _record(self, kind: str, actor: Actor, *, note: str | None = None) -> None:
         """Append a timeline entry stamped with workflow time."""

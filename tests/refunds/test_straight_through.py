@@ -16,6 +16,9 @@ async def test_not_activated_refund_is_approved_paid_and_settled(stack: RefundSt
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["policy_decision"]["path"] == "auto_approve"
+    recorded = await stack.refund(created["refund_id"])
+    assert recorded["policy_parameters"]["auto_approve_max_minor"] == stack.settings.refund_auto_approve_max_minor
+    assert recorded["policy_parameters"]["policy_version"] == "2025-12-05"
     refund_id = created["refund_id"]
 
     settling = await stack.wait_for_status(refund_id, "settling")
