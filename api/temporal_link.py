@@ -28,7 +28,8 @@ class TemporalLink:
 
     async def _connect(self) -> None:
         """Retry until connected, then keep the client."""
-        self.client = await connect(self.settings, retry=True)
+        # The API keeps serving (and /healthz says Temporal is down) however long Temporal takes to appear.
+        self.client = await connect(self.settings, retry=True, give_up_after_s=None)
         log.info("connected to Temporal", extra={"address": self.settings.temporal_address})
 
     async def stop(self) -> None:

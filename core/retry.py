@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from tenacity import AsyncRetrying, Retrying, before_sleep_log, stop_after_delay, wait_exponential
+from tenacity import AsyncRetrying, Retrying, stop_after_delay, stop_never, wait_exponential
 
 log = logging.getLogger("startup")
 
@@ -19,10 +19,10 @@ def startup_retrying(what: str, timeout_s: float = 120.0) -> Retrying:
     )
 
 
-def async_startup_retrying(what: str, timeout_s: float = 120.0) -> AsyncRetrying:
-    """Retry an async connection attempt with backoff, logging each wait."""
+def async_startup_retrying(what: str, timeout_s: float | None = 120.0) -> AsyncRetrying:
+    """Retry an async connection attempt with backoff, logging each wait; `timeout_s=None` never gives up."""
     return AsyncRetrying(
-        stop=stop_after_delay(timeout_s),
+        stop=stop_never if timeout_s is None else stop_after_delay(timeout_s),
         wait=wait_exponential(multiplier=0.5, max=5),
         before_sleep=_log_wait(what),
         reraise=True,

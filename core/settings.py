@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.policy import PolicyParameters
+from domain.policy import PolicyParameters, check_holiday_calendar
 from domain.refund_messages import RefundRuntime
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -22,29 +22,29 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     # Temporal
-    temporal_address: str = "127.0.0.1:7233"
-    temporal_namespace: str = "default"
-    temporal_task_queue: str = "refunds"
+    temporal_address: str = Field("127.0.0.1:7233", description='Temporal frontend, host:port.')
+    temporal_namespace: str = Field("default", description='Temporal namespace of our workflows.')
+    temporal_task_queue: str = Field("refunds", description='Task queue of the workflows and the database activities.')
     temporal_stripe_task_queue: str = Field(
         "refunds-stripe", description="Queue of Stripe activities, rate-limited across all workers."
     )
-    temporal_api_key: SecretStr | None = None
-    temporal_tls: bool = False
-    temporal_ui_url: str = "http://127.0.0.1:8233"
+    temporal_api_key: SecretStr | None = Field(None, description='API key for Temporal Cloud; unset for a self-hosted or local server.')
+    temporal_tls: bool = Field(False, description='Connect to Temporal over TLS (true for Temporal Cloud).')
+    temporal_ui_url: str = Field("http://127.0.0.1:8233", description='Temporal Web UI; `make run` serves it on this port.')
 
     # Local state of the embedded stack (SQLite read model, Temporal's and the emulator's files)
-    var_dir: Path = DEFAULT_VAR_DIR
+    var_dir: Path = Field(DEFAULT_VAR_DIR, description="Local data of `make run`: SQLite read model, Temporal's and the emulator's files, logs.")
 
     # Read model
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite under VAR_DIR.")
     migrate_on_start: bool = Field(True, description="The API applies Alembic migrations when it starts.")
 
     # Stripe
-    stripe_api_key: SecretStr = SecretStr("sk_test_emulator")
+    stripe_api_key: SecretStr = Field(SecretStr("sk_test_emulator"), description='Stripe secret key (sk_test_... or sk_live_...); the default only works with the emulator.')
     stripe_api_base: str | None = Field(
         None, description="Base URL of a Stripe-compatible API (the emulator); unset means real Stripe."
     )
-    stripe_webhook_secret: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = Field(None, description="Signing secret (whsec_...) of our webhook endpoint; `make run` takes the emulator's.")
     stripe_max_requests_per_second: float = Field(
         20.0, gt=0, description="Ceiling on Stripe calls across all workers (task-queue rate limit)."
     )
@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     refund_approval_expires_after: timedelta = Field(timedelta(days=7), description="Undecided approvals expire after this; the customer is told.")
     refund_troubleshooting_escalate_after: timedelta = Field(timedelta(hours=48), description="Troubleshooting left undecided goes to an approver after this.")
     settlement_holiday_country: str = Field("FR", description="Country whose public holidays are not business days.")
-    settlement_holiday_subdivision: str | None = None
+    settlement_holiday_subdivision: str | None = Field(None, description='Region of that country whose holidays also count; unset: national ones only.')
     stripe_call_timeout: timedelta = Field(timedelta(seconds=30), description="Start-to-close timeout of one Stripe call.")
     refund_status_poll_interval: timedelta = Field(timedelta(minutes=30), description="Ask Stripe about a pending refund when no webhook came for this long.")
 
@@ -66,9 +66,9 @@ class Settings(BaseSettings):
     dispute_evidence_lead_time: timedelta = Field(timedelta(days=2), description="Submit dispute evidence this long before Stripe's deadline.")
 
     # API
-    api_host: str = "127.0.0.1"
-    api_port: int = 8000
-    public_api_url: str = "http://127.0.0.1:8000"
+    api_host: str = Field("127.0.0.1", description='Interface the API listens on.')
+    api_port: int = Field(8000, description='Port the API listens on.')
+    public_api_url: str = Field("http://127.0.0.1:8000", description="The API's address as people and Stripe webhooks reach it.")
     dev_tokens: bool = Field(False, description="Create the fixed dev-* tokens (embedded stack only).")
 
     # Customer emails (outbox relay in the worker; empty SMTP_URL leaves messages queued)
@@ -76,10 +76,10 @@ class Settings(BaseSettings):
         SecretStr(""),
         description="smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465; empty disables delivery.",
     )
-    mail_from: str = "Refunds <refunds@localhost>"
-    smtp_timeout_seconds: float = Field(15.0, gt=0)
+    mail_from: str = Field("Refunds <refunds@localhost>", description='Sender of customer emails.')
+    smtp_timeout_seconds: float = Field(15.0, gt=0, description="Seconds to wait for the SMTP server.")
     outbox_poll_seconds: float = Field(5.0, gt=0, description="How often the relay looks for due emails when idle.")
-    outbox_batch_size: int = Field(20, ge=1, le=500)
+    outbox_batch_size: int = Field(20, ge=1, le=500, description="Emails the relay sends per round.")
     outbox_max_attempts: int = Field(40, ge=1, description="Failed attempts before an email is given up (40 ≈ 1.5 days with backoff capped at 1 h).")
 
     # Metrics
@@ -88,8 +88,8 @@ class Settings(BaseSettings):
     )
 
     # Logging
-    log_level: str = "INFO"
-    log_format: str = Field("json", pattern="^(json|text)$")
+    log_level: str = Field("INFO", description='DEBUG, INFO, WARNING or ERROR.')
+    log_format: str = Field("json", pattern="^(json|text)$", description="`json` (one object a line) or `text`.")
 
     @field_validator("database_url")
     @classmethod
@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         """SQLite under var_dir unless DATABASE_URL names another database."""
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'refunds.db'}")
+        return self
+
+    @model_validator(mode="after")
+    def _known_holiday_calendar(self) -> Settings:
+        """An unknown country would only fail when the first refund succeeds: refuse it at start instead."""
+        check_holiday_calendar(self.settlement_holiday_country, self.settlement_holiday_subdivision)
         return self
 
     def policy_parameters(self) -> PolicyParameters:

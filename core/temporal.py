@@ -13,8 +13,8 @@ from core.settings import Settings
 DATA_CONVERTER = pydantic_data_converter
 
 
-async def connect(settings: Settings, *, runtime: Runtime | None = None, retry: bool = True) -> Client:
-    """Connect to Temporal with our converter, retrying while the server starts."""
+async def connect(settings: Settings, *, runtime: Runtime | None = None, retry: bool = True, give_up_after_s: float | None = 120.0) -> Client:
+    """Connect to Temporal with our converter, retrying while the server starts (`give_up_after_s=None`: forever)."""
 
     async def attempt() -> Client:
         return await Client.connect(
@@ -28,7 +28,7 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None, retry: 
 
     if not retry:
         return await attempt()
-    async for try_ in async_startup_retrying(f"Temporal at {settings.temporal_address}"):
+    async for try_ in async_startup_retrying(f"Temporal at {settings.temporal_address}", give_up_after_s):
         with try_:
             return await attempt()
     raise AssertionError("unreachable")  # pragma: no cover

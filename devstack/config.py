@@ -15,6 +15,8 @@ from core.settings import Settings
 LOOPBACK = "127.0.0.1"
 # The embedded stack always runs the emulator; real Stripe is for parts run on their own.
 DEFAULT_EMULATOR_BASE = "http://127.0.0.1:12111"
+# The embedded stack always delivers customer emails to its own SMTP sink.
+DEFAULT_SMTP_URL = "smtp://127.0.0.1:1025"
 _LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
@@ -33,10 +35,12 @@ class StackConfig:
     temporal_ui_port: int
     emulator_port: int
     api_port: int
+    smtp_port: int
+    worker_metrics_port: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StackConfig:
-        """Read ports from TEMPORAL_ADDRESS, TEMPORAL_UI_URL, STRIPE_API_BASE and API_PORT."""
+        """Read ports from TEMPORAL_ADDRESS, TEMPORAL_UI_URL, STRIPE_API_BASE, API_PORT, SMTP_URL and WORKER_METRICS_ADDRESS."""
         var_dir = settings.var_dir.expanduser().resolve()
         return cls(
             settings=settings,
@@ -46,6 +50,8 @@ class StackConfig:
             temporal_ui_port=_local_port("TEMPORAL_UI_URL", settings.temporal_ui_url),
             emulator_port=_local_port("STRIPE_API_BASE", settings.stripe_api_base or DEFAULT_EMULATOR_BASE),
             api_port=settings.api_port,
+            smtp_port=_local_port("SMTP_URL", settings.smtp_url.get_secret_value() or DEFAULT_SMTP_URL),
+            worker_metrics_port=_local_port("WORKER_METRICS_ADDRESS", "//" + (settings.worker_metrics_address or "127.0.0.1:9464")),
         )
 
     # Addresses
@@ -68,6 +74,16 @@ class StackConfig:
     def api_url(self) -> str:
         """The refund service API."""
         return f"http://{LOOPBACK}:{self.api_port}"
+
+    @property
+    def smtp_url(self) -> str:
+        """The local SMTP sink that receives customer emails."""
+        return f"smtp://{LOOPBACK}:{self.smtp_port}"
+
+    @property
+    def maildir(self) -> Path:
+        """Where the SMTP sink stores each email as a file."""
+        return self.var_dir / "mail"
 
     @property
     def webhook_url(self) -> str:
@@ -107,6 +123,8 @@ class StackConfig:
             "TEMPORAL_UI_URL": self.temporal_ui_port,
             "STRIPE_API_BASE": self.emulator_port,
             "API_PORT": self.api_port,
+            "SMTP_URL": self.smtp_port,
+            "WORKER_METRICS_ADDRESS": self.worker_metrics_port,
         }
 
     def child_env(self) -> dict[str, str]:
@@ -123,6 +141,8 @@ class StackConfig:
                 "API_PORT": str(self.api_port),
                 "PUBLIC_API_URL": self.api_url,
                 "DEV_TOKENS": "true",
+                "SMTP_URL": self.smtp_url,
+                "WORKER_METRICS_ADDRESS": f"{LOOPBACK}:{self.worker_metrics_port}",
                 # The supervisor has just migrated; one migrator avoids two processes racing on SQLite.
                 "MIGRATE_ON_START": "false",
                 # Forwarded output should appear as it is written, not when a buffer fills.

@@ -142,6 +142,34 @@ STRIPE_EMULATOR = Part(
 )
 
 
+# ---- SMTP sink ------------------------------------------------------------------------------------
+
+
+def _sink_command(ctx: StackContext) -> list[str]:
+    """The local SMTP sink: every customer email becomes a file under VAR_DIR/mail/new."""
+    config = ctx.config
+    return python_command("-m", "notifications.sink", "--host", LOOPBACK, "--port", str(config.smtp_port), "--maildir", str(config.maildir))
+
+
+async def _sink_ready(ctx: StackContext, child: Child) -> None:
+    """The sink accepts SMTP connections."""
+
+    async def accepting() -> None:
+        _reader, writer = await asyncio.open_connection(LOOPBACK, ctx.config.smtp_port)
+        writer.close()
+        await writer.wait_closed()
+
+    await wait_until_ready(f"the SMTP sink at {ctx.config.smtp_url}", accepting, child=child, timeout_s=20)
+
+
+SMTP_SINK = Part(
+    name="mail",
+    command=_sink_command,
+    ready=_sink_ready,
+    links=lambda c: [("Customer emails", f"{c.maildir}/new (SMTP sink {c.smtp_url})"), ("Worker metrics", f"http://{LOOPBACK}:{c.worker_metrics_port}/metrics")],
+)
+
+
 # ---- Read model -----------------------------------------------------------------------------------
 
 
@@ -217,4 +245,4 @@ API = Part(
 
 def plan() -> list[Part | Step]:
     """Everything `make run` starts, in order; stopped in reverse."""
-    return [TEMPORAL, STRIPE_EMULATOR, MIGRATIONS, WORKER, API]
+    return [TEMPORAL, STRIPE_EMULATOR, SMTP_SINK, MIGRATIONS, WORKER, API]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -27,6 +30,27 @@ def alembic_config(url: str) -> Config:
 def upgrade(database: Database) -> None:
     """Bring the schema to the latest revision, waiting for the database first."""
     wait_for_database(database.engine)
+    with _sqlite_migration_lock(database):
+        _upgrade(database)
+
+
+@contextmanager
+def _sqlite_migration_lock(database: Database) -> Iterator[None]:
+    """Two processes migrating one SQLite file at once would race: a file lock beside it lets one go first."""
+    path = database.engine.url.database
+    if database.engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    with open(f"{path}.migrate.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _upgrade(database: Database) -> None:
+    """Run Alembic's upgrade to head in one transaction."""
     config = alembic_config(database.url)
     with database.engine.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -155,7 +155,7 @@ def wait_for_webhooks(emulator_url: str, event_type: str, timeout_s: float = 30)
 @pytest.fixture
 def stack_env(tmp_path: Path) -> dict[str, str]:
     """Non-default free ports and a temporary VAR_DIR, so a developer's `make run` is left alone."""
-    temporal, ui, emulator, api = free_ports(4)
+    temporal, ui, emulator, api, smtp, metrics = free_ports(6)
     env = {key: value for key, value in os.environ.items() if key not in STACK_VARIABLES}
     return env | {
         "VAR_DIR": str(tmp_path / "var"),
@@ -163,7 +163,10 @@ def stack_env(tmp_path: Path) -> dict[str, str]:
         "TEMPORAL_UI_URL": f"http://127.0.0.1:{ui}",
         "STRIPE_API_BASE": f"http://127.0.0.1:{emulator}",
         "API_PORT": str(api),
+        "SMTP_URL": f"smtp://127.0.0.1:{smtp}",
+        "WORKER_METRICS_ADDRESS": f"127.0.0.1:{metrics}",
         "LOG_FORMAT": "text",
+        "OUTBOX_POLL_SECONDS": "0.5",
     }
 
 
@@ -226,6 +229,20 @@ async def test_devstack_runs_stops_cleanly_and_keeps_everything(stack_env: dict[
         # The emulator signs its events with the secret the supervisor handed to the API, which accepts them.
         deliveries = wait_for_webhooks(stack_env["STRIPE_API_BASE"], "payment_intent.succeeded")
         assert all(attempt["ok"] for attempt in deliveries), deliveries
+
+        # A refund through the whole stack: policy, worker, Stripe, and the customer's emails in the SMTP sink.
+        paid = order_body(f"{order_id}-r", "cus-devstack-r", payment_intent_id=payment.id, amount_minor=1200)
+        assert httpx.post(f"{api_url}/orders", headers=SHOP, json=paid).status_code == 201
+        refund = httpx.post(f"{api_url}/refunds", headers=SUPPORT, json={"order_id": paid["order_id"], "reason": "not_activated"})
+        assert refund.status_code == 201, refund.text
+        mail = Path(stack_env["VAR_DIR"]) / "mail" / "new"
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{api_url}/refunds/{refund.json()['refund_id']}", headers=SUPPORT).json()["status"] != "settling" or len(list(mail.glob("*"))) < 3:
+            assert time.monotonic() < deadline, (list(mail.glob("*")), first.log())
+            time.sleep(0.3)
+        emails = [path.read_text(errors="replace") for path in mail.glob("*")]
+        assert all("To: ada@example.com" in email for email in emails), emails[0]
+        assert any(refund.json()["refund_id"] in email for email in emails)
 
         # ---- Ctrl-C: every child goes, the supervisor exits 0.
         assert first.stop(signal.SIGINT) == 0, first.log()
