@@ -66,6 +66,9 @@ async def main() -> None:
     parser.add_argument("--pid", type=int, action="append", default=[], help="Process to report memory of (repeatable).")
     args = parser.parse_args()
     settings = get_settings()
+    if settings.stripe_api_base is None:
+        # The benchmark creates payments: it runs against the emulator `make run` starts, never real Stripe.
+        settings = settings.model_copy(update={"stripe_api_base": "http://127.0.0.1:12111"})
     stripe = make_stripe_client(settings)
     client = await connect(settings, retry=False)
     shop, support = ({"Authorization": f"Bearer {t}"} for t in (args.shop_token, args.support_token))
@@ -80,6 +83,10 @@ async def main() -> None:
         began = time.monotonic()
         tasks = [asyncio.create_task(bounded(api)) for _ in range(args.count)]
         while not all(t.done() for t in tasks):
+            if failed := [t for t in tasks if t.done() and t.exception()]:
+                for task in tasks:
+                    task.cancel()
+                raise SystemExit(f"benchmark stopped: {failed[0].exception()!r}")
             peak = {pid: max(peak[pid], rss_mib(pid)) for pid in args.pid}
             await asyncio.sleep(0.2)
         results = [t.result() for t in tasks]
