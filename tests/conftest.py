@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import uuid
+from collections.abc import Callable, Iterator
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -72,3 +76,39 @@ async def worker_client(temporal_env: WorkflowEnvironment, worker_metrics_addres
         data_converter=DATA_CONVERTER,
         runtime=metrics_runtime(worker_metrics_address),
     )
+
+
+# ---- PostgreSQL (TEST_POSTGRES_URL; .ci/run starts a server and sets it) ----------------------------
+
+POSTGRES_SKIP_REASON = "TEST_POSTGRES_URL is not set (.ci/run sets it); PostgreSQL tests skipped"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The server TEST_POSTGRES_URL points at; its role may create databases."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    return url
+
+
+@pytest.fixture(scope="session")
+def create_postgres_database(postgres_server_url: str) -> Iterator[Callable[[], str]]:
+    """A factory of fresh, empty databases on the test server, all dropped at the end of the session."""
+    server = make_url(postgres_server_url)
+    admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    created: list[str] = []
+
+    def create() -> str:
+        name = f"refunds_t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(admin_dsn, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return server.set(database=name).render_as_string(hide_password=False)
+
+    yield create
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        for name in created:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+

@@ -2,55 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from platform_support import api_settings
 from store.db import Database
 from store.migrate import upgrade
-
-POSTGRES_SKIP_REASON = "TEST_POSTGRES_URL is not set (.ci/run sets it); PostgreSQL tests skipped"
-
-
-# ---- PostgreSQL ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def postgres_server_url() -> str:
-    """The server TEST_POSTGRES_URL points at; its role may create databases."""
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip(POSTGRES_SKIP_REASON)
-    return url
-
-
-@pytest.fixture(scope="session")
-def create_postgres_database(postgres_server_url: str) -> Iterator[Callable[[], str]]:
-    """A factory of fresh, empty databases on the test server, all dropped at the end of the session."""
-    server = make_url(postgres_server_url)
-    admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    created: list[str] = []
-
-    def create() -> str:
-        name = f"refunds_t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(admin_dsn, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return server.set(database=name).render_as_string(hide_password=False)
-
-    yield create
-    with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        for name in created:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
 
 @pytest.fixture(scope="session")
 def postgres_session_url(create_postgres_database: Callable[[], str]) -> str:

@@ -37,6 +37,27 @@ def settings_overrides() -> dict:
     return {}
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Stack tests of a module that sets READ_MODEL_BACKENDS run once per backend."""
+    backends = getattr(metafunc.module, "READ_MODEL_BACKENDS", None)
+    if backends and "stack" in metafunc.fixturenames:
+        metafunc.parametrize("read_model_backend", backends, indirect=True)
+
+
+@pytest.fixture
+def read_model_backend(request) -> str:
+    """SQLite unless a module parametrizes it (indirectly) with "postgresql"."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def read_model_url(request, read_model_backend: str, tmp_path) -> str:
+    """A fresh read-model database on the chosen backend."""
+    if read_model_backend == "postgresql":
+        return request.getfixturevalue("create_postgres_database")()
+    return f"sqlite:///{tmp_path / 'refunds.db'}"
+
+
 @pytest.fixture
 def stripe_worker_in_process() -> bool:
     """Tests that run the Stripe worker in a subprocess (to kill it) redefine this as False."""
@@ -44,7 +65,7 @@ def stripe_worker_in_process() -> bool:
 
 
 @pytest.fixture
-async def stack(request, temporal_env, worker_client, stripe_emulator, tmp_path, settings_overrides, stripe_worker_in_process) -> AsyncIterator[RefundStack]:
+async def stack(request, temporal_env, worker_client, stripe_emulator, read_model_url, settings_overrides, stripe_worker_in_process) -> AsyncIterator[RefundStack]:
     """Workers on fresh task queues, the API served by uvicorn, the emulator's webhooks pointed at it."""
     api_port = free_port()
     api_url = f"http://127.0.0.1:{api_port}"
@@ -56,7 +77,7 @@ async def stack(request, temporal_env, worker_client, stripe_emulator, tmp_path,
         temporal_address=temporal_env.client.service_client.config.target_host,
         temporal_task_queue=f"refunds-{suffix}",
         temporal_stripe_task_queue=f"refunds-stripe-{suffix}",
-        database_url=f"sqlite:///{tmp_path / 'refunds.db'}",
+        database_url=read_model_url,
         stripe_api_key=stripe_emulator.api_key,
         stripe_api_base=stripe_emulator.base_url,
         stripe_webhook_secret=endpoint.secret,

@@ -8,11 +8,15 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from refund_support import ADMIN, FINANCE, SHOP, SUPPORT, RefundStack
 
 from api.dispute_events import deliver_dispute_event, dispute_snapshot
 from domain.dispute_messages import DisputeEvent
-from refund_support import ADMIN, FINANCE, SHOP, SUPPORT, RefundStack
 from workflows.dispute import DisputeWorkflow
+
+# The read model on both backends: the same flows on SQLite and PostgreSQL (see conftest).
+READ_MODEL_BACKENDS = ("sqlite", "postgresql")
+
 
 # Long enough for a test to register the order (and a contact or refund) before the bank opens the dispute.
 DISPUTE_DELAY_S = 2.5

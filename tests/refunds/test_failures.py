@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-
 import asyncio
 import time
 from datetime import timedelta
 
+import pytest
+from refund_support import APPROVER, FINANCE, SUPPORT, RefundStack, entries
 from temporalio.api.enums.v1 import EventType
 
-from refund_support import APPROVER, FINANCE, SUPPORT, RefundStack, entries
+# The read model on both backends: the same flows on SQLite and PostgreSQL (see conftest).
+READ_MODEL_BACKENDS = ("sqlite", "postgresql")
+
 
 FAILING_CARD = "pm_card_refundFail"  # the emulator fails refunds to this card a moment after they succeed
 LATE_FAILURE_DELAY = 4.0  # seconds: long enough for the refund to settle first (fast-forwarded), short for the test

@@ -10,9 +10,16 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
 from refund_support import ADMIN, APPROVER, FINANCE, SUPPORT, RefundStack, entries
+
+from domain.money import major_units
 from store.refund_tables import Refund
-from store.settlements import LATE_FAILURE_ACTION, SettlementState, is_overdue, major_units, state_of
+from store.settlements import LATE_FAILURE_ACTION, SettlementState, is_overdue, state_of
+
+# The read model on both backends: the same flows on SQLite and PostgreSQL (see conftest).
+READ_MODEL_BACKENDS = ("sqlite", "postgresql")
+
 
 FAILING_CARD = "pm_card_refundFail"  # the emulator fails refunds to this card a moment after they succeed
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-
 from datetime import timedelta
 
+import pytest
 from refund_support import FINANCE, RefundStack, billable_actions
+
+# The read model on both backends: the same flows on SQLite and PostgreSQL (see conftest).
+READ_MODEL_BACKENDS = ("sqlite", "postgresql")
+
 
 
 @pytest.mark.history

@@ -7,8 +7,6 @@ Create Date: 2026-11-27 05:30:00.735272
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
-import store.types
 
 
 revision = '0005'
