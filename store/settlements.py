@@ -9,7 +9,6 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlmodel import Session, col, select
 
-from domain.money import major_units
 from domain.refunds import RefundStatus
 from store.refund_tables import Refund
 

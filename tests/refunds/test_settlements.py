@@ -10,7 +10,6 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pytest
 from refund_support import ADMIN, APPROVER, FINANCE, SUPPORT, RefundStack, entries
 
 from domain.money import major_units
