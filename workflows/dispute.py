@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -29,12 +28,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.refund_messages import DisputeOpened, refund_workflow_id
     from domain.roles import SYSTEM_ACTOR, Actor, Role
     from workflows import search_attributes as sa
+    from workflows.activity_options import READ_MODEL, STRIPE_RETRY
 
-LOCAL_OPTIONS = dict(
-    start_to_close_timeout=timedelta(seconds=15),
-    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)),
-)
-STRIPE_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 MAX_REMEMBERED_EVENTS = 100
 
 
@@ -119,7 +114,7 @@ class DisputeWorkflow:
     async def _apply_policy(self) -> None:
         """Prior contact or not: suspend and restrict, stop refunds not yet paid, link those already paid."""
         context = await workflow.execute_local_activity(
-            "load_dispute_context", self._state.snapshot, result_type=DisputeContext, **LOCAL_OPTIONS
+            "load_dispute_context", self._state.snapshot, result_type=DisputeContext, **READ_MODEL
         )
         self._context = context
         self._state.customer_id = context.customer_id
@@ -214,7 +209,7 @@ class DisputeWorkflow:
         if self._published == len(self._state.timeline):
             return
         effects, self._effects = self._effects, OrderEffect()
-        await workflow.execute_local_activity("publish_dispute", PublishDispute(state=self._state, effects=effects), **LOCAL_OPTIONS)
+        await workflow.execute_local_activity("publish_dispute", PublishDispute(state=self._state, effects=effects), **READ_MODEL)
         self._published = len(self._state.timeline)
         indexed = (self._state.status, self._state.customer_id)
         if indexed != self._indexed:

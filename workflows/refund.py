@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -53,19 +52,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.refunds import FailureAction, RefundStatus, TroubleshootingOutcome
     from domain.roles import SYSTEM_ACTOR, Actor, Role
     from workflows import search_attributes as sa
-    from domain.stripe_errors import PERMANENT_STRIPE_ERRORS
+    from workflows.activity_options import READ_MODEL, STRIPE_RETRY
 
-# Read-model writes are local activities: quick, retried in the worker, one billable action per task.
-PUBLISH_OPTIONS = dict(
-    start_to_close_timeout=timedelta(seconds=15),
-    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)),
-)
-STRIPE_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=sorted(PERMANENT_STRIPE_ERRORS),
-)
 MAX_REMEMBERED_EVENTS = 200
 
 
@@ -451,7 +439,7 @@ class RefundWorkflow:
             "compute_settlement_window",
             ComputeSettlement(succeeded_at=succeeded_at, params=self._input.params),
             result_type=SettlementWindow,
-            **PUBLISH_OPTIONS,
+            **READ_MODEL,
         )
 
     # ---- bookkeeping ----
@@ -491,7 +479,7 @@ class RefundWorkflow:
                 order_status=self._order_status,
             ),
             result_type=PublishResult,
-            **PUBLISH_OPTIONS,
+            **READ_MODEL,
         )
         self._published += len(new_entries)
         self._index()

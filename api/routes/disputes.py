@@ -5,21 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
 
 from api.deps import ActorDep, DatabaseDep, SessionDep, TemporalDep, require_roles
+from api.workflow_updates import send_update
 from domain.dispute_messages import DisputeState, FinanceDisputeAction
 from domain.roles import Role
 from store.dispute_tables import Dispute
 from store.disputes import get_dispute
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
-REFUSAL_STATUS = {"forbidden_role": 403}
 
 
 class DisputePublic(BaseModel):
@@ -88,14 +85,7 @@ async def accept_dispute(dispute_id: str, actor: ActorDep, database: DatabaseDep
 async def _update(database, client, dispute_id: str, update: str, action: FinanceDisputeAction) -> DisputePublic:
     """Send a finance action to the dispute's workflow and answer with the dispute."""
     row = await database.atransact(lambda session: get_dispute(session, dispute_id))
-    try:
-        state = await client.get_workflow_handle(row.workflow_id).execute_update(update, action, result_type=DisputeState)
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        if isinstance(cause, ApplicationError):
-            raise HTTPException(REFUSAL_STATUS.get(cause.type or "", 409), cause.message) from error
-        raise
-    except RPCError as error:
-        raise HTTPException(409, f"dispute {dispute_id} is {row.status}; its handling has ended") from error
+    ended = f"dispute {dispute_id} is {row.status}; its handling has ended"
+    state = await send_update(client, row.workflow_id, update, action, DisputeState, ended)
     public = DisputePublic.model_validate(row)
     return public.model_copy(update={"status": state.status.value, "timeline": [e.model_dump(mode="json") for e in state.timeline]})

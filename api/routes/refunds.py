@@ -8,11 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from sqlalchemy import func
 from sqlmodel import col, select
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from api.deps import ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, require_roles
+from api.deps import (
+    ActorDep,
+    DatabaseDep,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+    require_roles,
+)
 from api.refund_requests import prepare, start_workflow
 from api.refund_schemas import (
     FailureResolutionBody,
@@ -26,8 +32,13 @@ from api.refund_schemas import (
     RefundSummary,
     TroubleshootingBody,
 )
-from api.refund_views import decision_from_row, detail_from_row, detail_from_state, workflow_url
-from domain.policy.checks import RefusalCode
+from api.refund_views import (
+    decision_from_row,
+    detail_from_row,
+    detail_from_state,
+    workflow_url,
+)
+from api.workflow_updates import send_update
 from domain.refund_messages import (
     CancelRequest,
     DecisionRequest,
@@ -45,7 +56,6 @@ from store.refunds import get_refund, timeline
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/refunds", tags=["refunds"])
 READERS = (Role.SUPPORT, Role.APPROVER, Role.FINANCE)
-REFUSAL_STATUS = {RefusalCode.FORBIDDEN_ROLE.value: 403, RefusalCode.MISSING_REFERENCE.value: 422}
 
 
 @router.post("", response_model=RefundCreated, status_code=status.HTTP_201_CREATED, dependencies=[require_roles(Role.SUPPORT)])
@@ -128,17 +138,8 @@ def read_refund(refund_id: str, session: SessionDep, settings: SettingsDep) -> R
 async def _update(database, settings, client, refund_id: str, update: str, argument) -> RefundDetail:
     """Send a validated update to the refund's workflow and answer with the state it returns."""
     row = await database.atransact(lambda session: get_refund(session, refund_id))
-    handle = client.get_workflow_handle(row.workflow_id)
-    try:
-        state = await handle.execute_update(update, argument, result_type=RefundState)
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        if isinstance(cause, ApplicationError):
-            raise HTTPException(REFUSAL_STATUS.get(cause.type or "", 409), cause.message) from error
-        raise
-    except RPCError as error:
-        # The workflow has ended: nothing can change it any more.
-        raise HTTPException(status.HTTP_409_CONFLICT, f"refund {refund_id} is {row.status} and can no longer change") from error
+    ended = f"refund {refund_id} is {row.status} and can no longer change"
+    state = await send_update(client, row.workflow_id, update, argument, RefundState, ended)
     return detail_from_state(settings, row, state)
 
 

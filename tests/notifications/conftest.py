@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from outbox_support import SmtpServer, free_port
 from store.db import Database
 from store.migrate import upgrade
 
-POSTGRES_SKIP_REASON = "TEST_POSTGRES_URL is not set; the relay tests on PostgreSQL (FOR UPDATE SKIP LOCKED) are skipped"
 
 
 def _migrated(url: str) -> Database:
@@ -32,19 +27,9 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test, dropped afterwards."""
-    server_url = os.environ.get("TEST_POSTGRES_URL")
-    if not server_url:
-        pytest.skip(POSTGRES_SKIP_REASON)
-    server = make_url(server_url)
-    admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"outbox_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def postgres_url(create_postgres_database) -> str:
+    """A fresh PostgreSQL database for this test (TEST_POSTGRES_URL; skipped with the reason when unset)."""
+    return create_postgres_database()
 
 
 @pytest.fixture
