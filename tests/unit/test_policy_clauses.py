@@ -10,16 +10,24 @@ import pytest
 
 from domain.policy import CLAUSES, POLICY_VERSION, RuleCode, clause
 
-# The policy lives next to the repository (../shared/policy), not inside it.
-POLICY_FILE = Path(__file__).resolve().parents[3] / "shared" / "policy" / "refund-policy.txt"
+# The published policy, kept in the repository so a clean clone checks the clauses against it.
+POLICY_FILE = Path(__file__).resolve().parents[2] / "domain" / "policy" / "refund-policy.txt"
+# Where the shop publishes it, beside the repository on our machines.
+PUBLISHED_POLICY = Path(__file__).resolve().parents[3] / "shared" / "policy" / "refund-policy.txt"
 
 
 @pytest.fixture(scope="module")
 def policy_text() -> str:
-    """The policy file's text, or a skip when this checkout has no sibling shared/ folder."""
-    if not POLICY_FILE.exists():
-        pytest.skip(f"policy file not found at {POLICY_FILE}")
+    """The policy file's text."""
     return POLICY_FILE.read_text(encoding="utf-8")
+
+
+def test_kept_copy_is_the_published_policy(policy_text):
+    if not PUBLISHED_POLICY.exists():
+        pytest.skip(f"the published policy is not beside this checkout ({PUBLISHED_POLICY})")
+    assert policy_text == PUBLISHED_POLICY.read_text(encoding="utf-8"), (
+        "the shop changed its policy: update domain/policy/refund-policy.txt, POLICY_VERSION and the clauses"
+    )
 
 
 def test_every_rule_code_has_a_clause():
