@@ -265,6 +265,8 @@ class RefundWorkflow:
 
     def _assess(self) -> None:
         """Apply the policy to the request: reject, investigate, ask for approval or approve."""
+        if self._state.status is not RefundStatus.RECEIVED:
+            return  # a signal in the first task (a chargeback) already ended it: never assess it back to life
         try:
             assessment = assess_request(self._input.request, self._input.order, self._input.other_payments, self._input.params)
         except PolicyInputError as error:

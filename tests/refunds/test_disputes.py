@@ -165,3 +165,28 @@ async def test_duplicate_created_events_start_one_workflow(disputes: RefundStack
         assert outcome == "signalled"
     runs = [w async for w in disputes.client.list_workflows(f"WorkflowId = '{dispute['workflow_id']}'")]
     assert len(runs) == 1
+
+
+async def test_dispute_signal_in_the_first_task_is_never_undone(stack: RefundStack) -> None:
+    # A chargeback signalled with the refund's start: the policy must not assess the refund back to life.
+    from api.refund_requests import prepare
+    from api.refund_schemas import RefundCreate
+    from domain.refund_messages import DisputeOpened
+    from domain.roles import Actor, Role
+    from workflows.refund import RefundWorkflow
+
+    order = await stack.paid_order(amount_minor=1300)
+    actor = Actor(actor_id="stf_race", name="race test", roles=(Role.SUPPORT,))
+    body = RefundCreate(order_id=order["order_id"], reason="not_activated")
+    prepared = await stack.database.atransact(lambda session: prepare(session, stack.settings, body, actor, None))
+    handle = await stack.client.start_workflow(
+        RefundWorkflow.run,
+        prepared.workflow_input,
+        id=prepared.row.workflow_id,
+        task_queue=stack.settings.temporal_task_queue,
+        start_signal="dispute_opened",
+        start_signal_args=[DisputeOpened(dispute_id="dp_race", opened_at=datetime.now(UTC))],
+    )
+    outcome = await handle.result()
+    assert outcome.status == "cancelled" and outcome.stripe_refund_id is None
+    assert await stack.stripe_refunds(order["payment_intent_id"]) == []
