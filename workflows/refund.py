@@ -350,7 +350,8 @@ class RefundWorkflow:
         while self._state.status is RefundStatus.SETTLING:
             woke = await self._wait(lambda: self._sync_requested or self._state.status is not RefundStatus.SETTLING, until=due)
             if not woke:
-                self._state.settled_at = workflow.now()
+                # Settled as of the window's end (the timer itself may fire a moment after midnight).
+                self._state.settled_at = due
                 self._set(RefundStatus.SETTLED, "settled", SYSTEM_ACTOR, note="the settlement window ended")
                 return
             if self._sync_requested:
