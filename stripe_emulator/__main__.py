@@ -1,4 +1,4 @@
-"""Command line: `python -m stripe_emulator --port 12111 [--state-file var/stripe-emulator.json] ...`."""
+"""Command line: `python -m stripe_emulator --port 12111 [--state-file var/stripe-emulator.sqlite3] ...`."""
 
 from __future__ import annotations
 
@@ -24,7 +24,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=12111, help="0 picks a free port (see --port-file).")
     parser.add_argument("--port-file", type=Path, help="Write the bound port here once listening.")
-    parser.add_argument("--state-file", type=Path, help="Keep state in this JSON file (default: memory only).")
+    parser.add_argument(
+        "--state-file", type=Path, help="Keep state in this SQLite file (default: memory only); an old JSON one is migrated."
+    )
+    parser.add_argument(
+        "--verify-state", action="store_true", help="Tests only: after every save, compare the file with memory (slow)."
+    )
     parser.add_argument("--webhook-url", help="Register a webhook endpoint for this URL at start-up (reused if present).")
     parser.add_argument("--webhook-events", default="*", help="Comma-separated event types for --webhook-url.")
     parser.add_argument("--webhook-secret", help="Use this whsec_ signing secret for --webhook-url.")
@@ -46,7 +51,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     if args.webhook_url:
         events = [e.strip() for e in args.webhook_events.split(",") if e.strip()] or ["*"]
         endpoint = StartupEndpoint(args.webhook_url, events, args.webhook_secret, args.webhook_secret_file)
-    return Emulator(settings, state_file=args.state_file, startup_endpoint=endpoint)
+    return Emulator(settings, state_file=args.state_file, startup_endpoint=endpoint, verify_state=args.verify_state)
 
 
 def main(argv: list[str] | None = None) -> None:

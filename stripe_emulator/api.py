@@ -132,7 +132,7 @@ class ApiApp:
         except BaseException:
             # Cancelled mid-flight (shutdown): free the key so a retry is not refused forever.
             if record["status"] is None and self.emu.state.idempotency.get(scope) is record:
-                del self.emu.state.idempotency[scope]
+                idempotency.forget(self.emu.state, scope)
             raise
         answer.headers.update({"Idempotency-Key": key, "Original-Request": request_id})
         return answer
@@ -152,17 +152,18 @@ class ApiApp:
             except Exception:
                 log.exception("handler failed", extra={"request_id": request_id})
                 answer = Answer.from_error(StripeError(500, "An unknown error occurred", type="api_error"), request_id)
-            if answer.status >= 500:
-                # A retry would replay this saved answer, so tell the SDK not to bother.
-                answer.headers["Stripe-Should-Retry"] = "false"
             if record is not None:
-                scope, entry = record
+                scope, _ = record
                 if saved:
-                    idempotency.save(entry, answer.status, answer.body, dict(answer.headers))
+                    if answer.status >= 500:
+                        # As on Stripe: a retry with this key would replay this saved answer, so the SDK need not.
+                        # Without a key nothing is saved and a retry may succeed, so no header is sent then.
+                        answer.headers["Stripe-Should-Retry"] = "false"
+                    idempotency.save(self.emu.state, scope, answer.status, answer.body, dict(answer.headers))
                 else:
-                    self.emu.state.idempotency.pop(scope, None)
-            if ctx.mutated or (record is not None and saved):
-                await self.emu.persist()
+                    idempotency.forget(self.emu.state, scope)
+            # Durable before answering: the response leaves only once its change is fsync'd.
+            await self.emu.persist()
         self.emu.after_commit(ctx)
         return answer
 
@@ -177,9 +178,9 @@ class ApiApp:
         if fault.idempotent_replay and key:
             # As with Stripe's own 500s, the error (not the real result) is what retries will replay.
             async with self.emu.lock:
-                record = self.emu.state.idempotency.get(idempotency.scope_key(api_key, key))
-                if record is not None:
+                scope = idempotency.scope_key(api_key, key)
+                if scope in self.emu.state.idempotency:
                     injected.headers.setdefault("Stripe-Should-Retry", "false")
-                    idempotency.save(record, injected.status, injected.body, injected.headers)
+                    idempotency.save(self.emu.state, scope, injected.status, injected.body, dict(injected.headers))
                     await self.emu.persist()
         return injected

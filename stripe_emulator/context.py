@@ -25,7 +25,6 @@ class Ctx:
     new_deliveries: list[str] = field(default_factory=list)
     # Job IDs to schedule after the change is saved.
     new_jobs: list[str] = field(default_factory=list)
-    mutated: bool = False
 
     @property
     def state(self):
@@ -39,12 +38,7 @@ class Ctx:
 
     def store(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Insert or replace an object in its collection."""
-        collection, _ = collection_for(obj["id"])
-        if "_seq" not in obj:
-            obj["_seq"] = self.state.next_seq()
-        self.state.collection(collection)[obj["id"]] = obj
-        self.mutated = True
-        return obj
+        return self.state.put(obj)
 
     def find(self, object_id: str | None) -> dict[str, Any] | None:
         """An object by ID, or None."""
@@ -60,6 +54,11 @@ class Ctx:
             raise no_such(noun, object_id, param=param, status=status)
         return obj
 
-    def touch(self) -> None:
-        """Mark the state as changed (to be saved)."""
-        self.mutated = True
+    def touch(self, *objs: dict[str, Any]) -> None:
+        """Mark stored objects changed in place (after the change: they are saved and re-indexed)."""
+        for obj in objs:
+            self.state.changed(obj)
+
+    def delete(self, object_id: str) -> None:
+        """Remove a stored object."""
+        self.state.remove(object_id)

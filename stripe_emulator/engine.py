@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -16,7 +15,8 @@ from stripe_emulator.ratelimit import RateLimiter
 from stripe_emulator.resources import webhook_endpoints
 from stripe_emulator.scheduler import Scheduler
 from stripe_emulator.settings import EmulatorSettings
-from stripe_emulator.state import State, StateFile
+from stripe_emulator.state import State
+from stripe_emulator.storage import StateFile, all_rows, take_changes, verify
 from stripe_emulator.webhooks import WebhookDispatcher
 
 log = logging.getLogger(__name__)
@@ -40,12 +40,15 @@ class Emulator:
         settings: EmulatorSettings,
         state_file: Path | None = None,
         startup_endpoint: StartupEndpoint | None = None,
+        verify_state: bool = False,
     ) -> None:
         self.settings = settings
         self.initial_settings = copy.deepcopy(settings)
         self.state_file = StateFile(state_file) if state_file else None
         self.state = self.state_file.load() if self.state_file else State()
         self.startup_endpoint = startup_endpoint
+        # Tests: after every commit, compare the database with memory (finds a change nobody marked).
+        self.verify_state = verify_state
         self.lock = asyncio.Lock()
         self.scheduler = Scheduler(self)
         self.webhooks = WebhookDispatcher(self)
@@ -65,12 +68,24 @@ class Emulator:
         await self.webhooks.stop()
         async with self.lock:
             await self.persist()
+            if self.state_file:
+                self.state_file.close()
 
-    async def persist(self) -> None:
-        """Save the state file (callers hold the lock, so writes never interleave)."""
-        if self.state_file:
-            snapshot = json.dumps(self.state.to_json(), separators=(",", ":"))
-            await asyncio.to_thread(self.state_file.save, snapshot)
+    async def persist(self, *, replace_all: bool = False) -> None:
+        """Durably save the records changed since the last save (callers hold the lock, so saves never interleave).
+
+        Only marked records are written, so the cost does not grow with the state; the caller answers only
+        after this returns, i.e. after the change is fsync'd.
+        """
+        rows = all_rows(self.state) if replace_all else take_changes(self.state)
+        if self.state_file is None or not (rows or replace_all):
+            return
+        await asyncio.to_thread(self.state_file.commit, rows, self.state.seq, replace_all=replace_all)
+        if self.verify_state:
+            problems = await asyncio.to_thread(verify, self.state, self.state_file)
+            if problems:
+                log.error("saved state differs from memory", extra={"problems": problems[:20]})
+                raise RuntimeError("saved state differs from memory: " + "; ".join(problems[:5]))
 
     def after_commit(self, ctx: Ctx) -> None:
         """Start the webhook deliveries and timers an operation created."""
@@ -89,10 +104,10 @@ class Emulator:
         async with self.lock:
             self.state = State()
             self.settings.__dict__.update(copy.deepcopy(self.initial_settings).__dict__)
-            await self._register_startup_endpoint()
-            await self.persist()
+            await self._register_startup_endpoint(save=False)
+            await self.persist(replace_all=True)
 
-    async def _register_startup_endpoint(self) -> None:
+    async def _register_startup_endpoint(self, *, save: bool = True) -> None:
         """Create the `--webhook-url` endpoint, or reuse the one with that URL (and its secret) from state."""
         spec = self.startup_endpoint
         if spec is None:
@@ -107,12 +122,14 @@ class Emulator:
             existing["status"] = "enabled"
             if spec.secret:
                 existing["_secret"] = spec.secret
+            ctx.touch(existing)
             log.info("webhook endpoint reused", extra={"endpoint": existing["id"], "url": spec.url})
         spec.secret = existing["_secret"]
         if spec.secret_file:
             _write_secret(spec.secret_file, existing["_secret"])
             log.info("webhook signing secret written", extra={"path": str(spec.secret_file)})
-        await self.persist()
+        if save:
+            await self.persist()
 
 
 def _write_secret(path: Path, secret: str) -> None:

@@ -47,13 +47,9 @@ def emit(
     ctx.store(event)
     for endpoint in endpoints:
         delivery_id = new_id("whdel")
-        ctx.state.deliveries[delivery_id] = {
-            "id": delivery_id,
-            "event": event["id"],
-            "endpoint": endpoint["id"],
-            "attempts": 0,
-            "next_at": float(ctx.now),
-        }
+        ctx.state.put_delivery(
+            {"id": delivery_id, "event": event["id"], "endpoint": endpoint["id"], "attempts": 0, "next_at": float(ctx.now)}
+        )
         ctx.new_deliveries.append(delivery_id)
     return event
 

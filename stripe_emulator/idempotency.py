@@ -33,6 +33,7 @@ def lookup(state: State, scope: str, ttl: float) -> dict[str, Any] | None:
     record = state.idempotency.get(scope)
     if record is not None and record["status"] is not None and time.time() - record["created"] >= ttl:
         del state.idempotency[scope]
+        state.mark("idempotency", scope)
         return None
     return record
 
@@ -75,17 +76,25 @@ def begin(state: State, scope: str, method: str, path: str, fingerprint: str, re
         "headers": {},
     }
     state.idempotency[scope] = record
+    state.mark("idempotency", scope)
     return record
 
 
-def save(record: dict[str, Any], status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+def save(state: State, scope: str, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
     """Keep the response for replay."""
-    record.update(status=status, body=body, headers=headers)
+    state.idempotency[scope].update(status=status, body=body, headers=headers)
+    state.mark("idempotency", scope)
+
+
+def forget(state: State, scope: str) -> None:
+    """Drop a key's record (its request was not saved, or never finished)."""
+    state.idempotency.pop(scope, None)
+    state.mark("idempotency", scope)
 
 
 def expire_all(state: State, key: str | None = None) -> int:
     """Drop finished records (all, or those of one idempotency key); returns how many."""
     doomed = [s for s, r in state.idempotency.items() if r["status"] is not None and (key is None or s.split(":", 1)[1] == key)]
     for scope in doomed:
-        del state.idempotency[scope]
+        forget(state, scope)
     return len(doomed)

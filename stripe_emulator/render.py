@@ -16,7 +16,7 @@ def public(ctx: Ctx, obj: dict[str, Any]) -> dict[str, Any]:
     kind = obj.get("object")
     if kind == "charge":
         refunds = sorted(
-            (r for r in ctx.state.collection("refunds").values() if r["charge"] == obj["id"]),
+            ctx.state.where("refunds", "charge", obj["id"]),
             key=lambda r: (r["created"], r["_seq"]),
             reverse=True,
         )

@@ -34,8 +34,8 @@ def schedule(ctx: Ctx, kind: str, target: str, delay: float, **args: Any) -> str
     """Record a transition due `delay` seconds from now; it starts once the change is saved."""
     job_id = new_id("job")
     ctx.state.jobs[job_id] = {"id": job_id, "kind": kind, "target": target, "due_at": time.time() + delay, **args}
+    ctx.state.mark("jobs", job_id)
     ctx.new_jobs.append(job_id)
-    ctx.touch()
     return job_id
 
 
@@ -91,7 +91,7 @@ class Scheduler:
             spec = self.emu.state.jobs.pop(job_id, None)
             if spec is None:
                 return
-            ctx.touch()
+            self.emu.state.mark("jobs", job_id)
             try:
                 _HANDLERS[spec["kind"]](ctx, spec)
             except Exception:

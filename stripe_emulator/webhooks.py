@@ -88,7 +88,8 @@ class WebhookDispatcher:
             endpoint = self.emu.state.collection("webhook_endpoints").get(delivery["endpoint"])
             if event is None or endpoint is None:
                 # The endpoint was deleted: Stripe stops delivering to it.
-                del self.emu.state.deliveries[delivery_id]
+                self.emu.state.drop_delivery(delivery_id)
+                await self.emu.persist()
                 return None
             payload = json.dumps(public(Ctx(self.emu), event), indent=2)
             return delivery["next_at"] - time.time(), endpoint["url"], payload, endpoint["_secret"]
@@ -116,6 +117,7 @@ class WebhookDispatcher:
             if delivery is None:
                 return True
             delivery["attempts"] += 1
+            self.emu.state.mark("deliveries", delivery_id)
             event = self.emu.state.collection("events").get(delivery["event"])
             entry = {
                 "delivery": delivery_id,
@@ -132,6 +134,7 @@ class WebhookDispatcher:
             if outcome["ok"]:
                 if event:
                     event["pending_webhooks"] = max(0, event["pending_webhooks"] - 1)
+                    self.emu.state.changed(event)
                 log.info("webhook delivered", extra={k: entry[k] for k in ("event", "type", "endpoint", "attempt")})
             elif done:
                 log.warning("webhook abandoned", extra=entry)
@@ -139,6 +142,6 @@ class WebhookDispatcher:
                 delivery["next_at"] = time.time() + settings.webhook_retry_base * 2 ** (delivery["attempts"] - 1)
                 log.info("webhook attempt failed; will retry", extra=entry)
             if done:
-                del self.emu.state.deliveries[delivery_id]
+                self.emu.state.drop_delivery(delivery_id)
             await self.emu.persist()
             return done

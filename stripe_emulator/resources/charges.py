@@ -8,7 +8,7 @@ from stripe_emulator.cards import CardProfile
 from stripe_emulator.context import Ctx
 from stripe_emulator.fixtures import build
 from stripe_emulator.ids import new_id, random_token
-from stripe_emulator.listing import LIST_PARAMS, list_response
+from stripe_emulator.listing import LIST_PARAMS, list_response, select
 from stripe_emulator.money import processing_fee
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
@@ -152,11 +152,7 @@ def list_charges(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     """GET /v1/charges?payment_intent=&customer=."""
     params = Params(raw, (*LIST_PARAMS, "payment_intent", "customer"))
     intent, customer = params.id("payment_intent"), params.id("customer")
-    items = [
-        c
-        for c in ctx.state.collection("charges").values()
-        if (intent is None or c["payment_intent"] == intent) and (customer is None or c["customer"] == customer)
-    ]
+    items = select(ctx, "charges", payment_intent=intent, customer=customer)
     return list_response(ctx, items, params, "/v1/charges", "charge")
 
 

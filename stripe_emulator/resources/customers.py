@@ -9,7 +9,7 @@ from stripe_emulator.errors import unknown_parameter
 from stripe_emulator.events import changed, emit
 from stripe_emulator.fixtures import build, template
 from stripe_emulator.ids import new_id, random_token
-from stripe_emulator.listing import LIST_PARAMS, list_response
+from stripe_emulator.listing import LIST_PARAMS, list_response, select
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
 
@@ -87,7 +87,7 @@ def update(ctx: Ctx, raw: dict[str, Any], customer_id: str) -> dict[str, Any]:
         customer["address"] = _address(params, "address")
     if params.has("metadata"):
         customer["metadata"] = params.metadata(customer["metadata"])
-    ctx.touch()
+    ctx.touch(customer)
     previous = changed(before, customer, ("address", "description", "email", "metadata", "name", "phone"))
     if previous:
         emit(ctx, "customer.updated", customer, previous)
@@ -98,7 +98,7 @@ def list_customers(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     """GET /v1/customers?email=."""
     params = Params(raw, (*LIST_PARAMS, "email"))
     email = params.string("email")
-    items = [c for c in ctx.state.collection("customers").values() if email is None or c["email"] == email]
+    items = select(ctx, "customers", email=email)
     return list_response(ctx, items, params, "/v1/customers", "customer")
 
 

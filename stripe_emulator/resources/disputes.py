@@ -12,7 +12,7 @@ from stripe_emulator.errors import bad_request, unknown_parameter
 from stripe_emulator.events import emit
 from stripe_emulator.fixtures import build, template
 from stripe_emulator.ids import new_id
-from stripe_emulator.listing import LIST_PARAMS, list_response
+from stripe_emulator.listing import LIST_PARAMS, list_response, select
 from stripe_emulator.money import DISPUTE_FEE
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
@@ -32,7 +32,7 @@ EVIDENCE_WINDOW_DAYS = 7
 
 def blocks_refund(ctx: Ctx, charge_id: str) -> bool:
     """Whether a chargeback on the charge forbids refunds."""
-    return any(d["charge"] == charge_id and d["status"] in CHARGED_BACK for d in ctx.state.collection("disputes").values())
+    return any(d["status"] in CHARGED_BACK for d in ctx.state.where("disputes", "charge", charge_id))
 
 
 def _due_by(now: int) -> int:
@@ -103,6 +103,7 @@ def open_dispute(ctx: Ctx, charge: dict[str, Any], status: str = "needs_response
     )
     ctx.store(dispute)
     charge["disputed"] = True
+    ctx.touch(charge)
     emit(ctx, "charge.dispute.created", dispute)
     if not inquiry:
         emit(ctx, "charge.dispute.funds_withdrawn", dispute)
@@ -122,7 +123,7 @@ def _close(ctx: Ctx, dispute: dict[str, Any], status: str) -> None:
     previous = {"status": dispute["status"], "is_charge_refundable": dispute["is_charge_refundable"]}
     dispute["status"] = status
     dispute["is_charge_refundable"] = status == "won" or status == "warning_closed"
-    ctx.touch()
+    ctx.touch(dispute)
     if status == "won" and dispute["_balance_transactions"]:
         reinstated = balance_transactions.record(
             ctx,
@@ -134,6 +135,7 @@ def _close(ctx: Ctx, dispute: dict[str, Any], status: str) -> None:
             description=f"Chargeback reversal for {dispute['charge']}",
         )
         dispute["_balance_transactions"].append(reinstated["id"])
+        ctx.touch(dispute)
         emit(ctx, "charge.dispute.funds_reinstated", dispute)
     emit(ctx, "charge.dispute.closed", dispute, previous)
 
@@ -155,8 +157,8 @@ def close_inquiries_after_refund(ctx: Ctx, charge_id: str) -> None:
     charge = ctx.state.collection("charges")[charge_id]
     if not charge["refunded"]:
         return
-    for dispute in list(ctx.state.collection("disputes").values()):
-        if dispute["charge"] == charge_id and dispute["status"] in INQUIRY_OPEN:
+    for dispute in ctx.state.where("disputes", "charge", charge_id):
+        if dispute["status"] in INQUIRY_OPEN:
             _close(ctx, dispute, "warning_closed")
 
 
@@ -190,7 +192,7 @@ def update(ctx: Ctx, raw: dict[str, Any], dispute_id: str) -> dict[str, Any]:
         outcome = OUTCOMES.get((dispute["evidence"]["uncategorized_text"] or "").strip())
         if outcome:
             schedule(ctx, "dispute_decide", dispute_id, ctx.settings.dispute_decision_delay, outcome=outcome)
-    ctx.touch()
+    ctx.touch(dispute)
     if previous:
         emit(ctx, "charge.dispute.updated", dispute, previous)
     return expand(ctx, public(ctx, dispute), params.expand())
@@ -216,11 +218,7 @@ def list_disputes(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     """GET /v1/disputes?charge=&payment_intent=."""
     params = Params(raw, (*LIST_PARAMS, "charge", "payment_intent"))
     charge, intent = params.id("charge"), params.id("payment_intent")
-    items = [
-        d
-        for d in ctx.state.collection("disputes").values()
-        if (charge is None or d["charge"] == charge) and (intent is None or d["payment_intent"] == intent)
-    ]
+    items = select(ctx, "disputes", charge=charge, payment_intent=intent)
     return list_response(ctx, items, params, "/v1/disputes", "dispute")
 
 

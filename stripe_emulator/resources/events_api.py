@@ -7,7 +7,7 @@ from typing import Any
 
 from stripe_emulator.context import Ctx
 from stripe_emulator.errors import invalid
-from stripe_emulator.listing import LIST_PARAMS, list_response
+from stripe_emulator.listing import LIST_PARAMS, Selection, list_response
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
 
@@ -26,13 +26,16 @@ def list_events(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
         raise invalid("You may only specify one of these parameters: type, types.")
     pending = {d["event"] for d in ctx.state.deliveries.values()}
     success = params.boolean("delivery_success") if params.has("delivery_success") else None
-    items = [
-        e
-        for e in ctx.state.collection("events").values()
-        if (not pattern or fnmatchcase(e["type"], pattern))
-        and (not types or e["type"] in types)
-        and (success is None or (e["id"] not in pending and e["pending_webhooks"] == 0) == success)
-    ]
+
+    def keep(e: dict[str, Any]) -> bool:
+        return (
+            (not pattern or fnmatchcase(e["type"], pattern))
+            and (not types or e["type"] in types)
+            and (success is None or (e["id"] not in pending and e["pending_webhooks"] == 0) == success)
+        )
+
+    filtered = bool(pattern or types or success is not None)
+    items = Selection(ctx.state.ordered("events"), ctx.state.collection("events"), keep if filtered else None)
     return list_response(ctx, items, params, "/v1/events", "event")
 
 

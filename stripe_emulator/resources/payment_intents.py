@@ -9,7 +9,7 @@ from stripe_emulator.errors import StripeError, bad_request, invalid, no_such
 from stripe_emulator.events import changed, emit
 from stripe_emulator.fixtures import build
 from stripe_emulator.ids import new_id, random_token
-from stripe_emulator.listing import LIST_PARAMS, list_response
+from stripe_emulator.listing import LIST_PARAMS, list_response, select
 from stripe_emulator.money import CURRENCIES, MAXIMUM_CHARGE, MINIMUM_CHARGE, format_amount
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
@@ -173,6 +173,7 @@ def confirm(ctx: Ctx, raw: dict[str, Any], intent_id: str) -> dict[str, Any]:
         intent["_return_url"] = params.string("return_url")
     if params.string("receipt_email"):
         intent["receipt_email"] = params.string("receipt_email")
+    ctx.touch(intent)
     _confirm(ctx, intent, method)
     return expand(ctx, public(ctx, intent), params.expand())
 
@@ -207,10 +208,12 @@ def _confirm(ctx: Ctx, intent: dict[str, Any], method: dict[str, Any] | None) ->
     before = public(ctx, intent)
     charge = charges.create_for_intent(ctx, intent, method, card)
     intent["latest_charge"] = charge["id"]
+    ctx.touch(intent)
     if charge["status"] == "failed":
         _decline(ctx, intent, method, charge, card, before)
     intent.update({"status": "succeeded", "amount_received": intent["amount"], "payment_method": method["id"]})
     intent["last_payment_error"] = None
+    ctx.touch(intent)
     emit(ctx, "charge.succeeded", charge)
     emit(ctx, "payment_intent.succeeded", intent)
     if card.dispute_status:
@@ -228,6 +231,7 @@ def _decline(ctx: Ctx, intent, method, charge, card, before) -> None:
     )
     last_error = error.body()["error"]
     intent.update({"status": "requires_payment_method", "payment_method": None, "last_payment_error": last_error})
+    ctx.touch(intent)
     emit(ctx, "charge.failed", charge)
     emit(ctx, "payment_intent.payment_failed", intent, changed(before, intent, ("status", "last_payment_error")))
     error.extra["payment_intent"] = public(ctx, intent)
@@ -249,7 +253,7 @@ def update(ctx: Ctx, raw: dict[str, Any], intent_id: str) -> dict[str, Any]:
         intent["description"] = params.string("description") or None
     if params.has("metadata"):
         intent["metadata"] = params.metadata(intent["metadata"])
-    ctx.touch()
+    ctx.touch(intent)
     previous = changed(before, intent, ("description", "metadata"))
     if previous:
         emit(ctx, "payment_intent.updated", intent, previous)
@@ -269,7 +273,7 @@ def cancel(ctx: Ctx, raw: dict[str, Any], intent_id: str) -> dict[str, Any]:
             f"with one of the following statuses may be canceled: {', '.join(CANCELABLE)}.",
         )
     intent.update({"status": "canceled", "canceled_at": ctx.now, "cancellation_reason": reason})
-    ctx.touch()
+    ctx.touch(intent)
     emit(ctx, "payment_intent.canceled", intent)
     return expand(ctx, public(ctx, intent), params.expand())
 
@@ -278,7 +282,7 @@ def list_intents(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     """GET /v1/payment_intents?customer=."""
     params = Params(raw, (*LIST_PARAMS, "customer"))
     customer = params.id("customer")
-    items = [i for i in ctx.state.collection("payment_intents").values() if customer is None or i["customer"] == customer]
+    items = select(ctx, "payment_intents", customer=customer)
     return list_response(ctx, items, params, "/v1/payment_intents", "payment_intent")
 
 

@@ -10,7 +10,7 @@ from stripe_emulator.errors import bad_request, invalid, no_such
 from stripe_emulator.events import changed, emit
 from stripe_emulator.fixtures import build
 from stripe_emulator.ids import new_id
-from stripe_emulator.listing import LIST_PARAMS, list_response
+from stripe_emulator.listing import LIST_PARAMS, list_response, select
 from stripe_emulator.money import format_amount
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
@@ -88,6 +88,7 @@ def create(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     before = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+    ctx.touch(charge)
     emit(ctx, "refund.created", refund)
     emit(ctx, "charge.refunded", charge, changed(before, charge, ("amount_refunded", "refunded")))
     disputes.close_inquiries_after_refund(ctx, charge["id"])
@@ -156,7 +157,7 @@ def _transition(ctx: Ctx, refund: dict[str, Any], status: str, **fields: Any) ->
         previous[name] = refund.pop(name, None)
     refund["status"] = status
     refund.update(fields)
-    ctx.touch()
+    ctx.touch(refund)
     return previous
 
 
@@ -165,6 +166,7 @@ def _return_to_charge(ctx: Ctx, refund: dict[str, Any]) -> None:
     charge = ctx.state.collection("charges")[refund["charge"]]
     charge["amount_refunded"] -= refund["amount"]
     charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+    ctx.touch(charge)
 
 
 @job("refund_settle")
@@ -225,7 +227,7 @@ def update(ctx: Ctx, raw: dict[str, Any], refund_id: str) -> dict[str, Any]:
     if params.has("metadata"):
         before = dict(refund["metadata"])
         refund["metadata"] = params.metadata(refund["metadata"])
-        ctx.touch()
+        ctx.touch(refund)
         if before != refund["metadata"]:
             emit(ctx, "refund.updated", refund, {"metadata": before})
             emit(ctx, "charge.refund.updated", refund, {"metadata": before})
@@ -244,11 +246,7 @@ def list_refunds(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     charge, intent = params.id("charge"), params.id("payment_intent")
     if charge and charge not in ctx.state.collection("charges"):
         raise no_such("charge", charge, param="charge", status=400)
-    items = [
-        r
-        for r in ctx.state.collection("refunds").values()
-        if (charge is None or r["charge"] == charge) and (intent is None or r["payment_intent"] == intent)
-    ]
+    items = select(ctx, "refunds", charge=charge, payment_intent=intent)
     return list_response(ctx, items, params, "/v1/refunds", "refund")
 
 

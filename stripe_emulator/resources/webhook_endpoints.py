@@ -10,7 +10,7 @@ from stripe_emulator.context import Ctx
 from stripe_emulator.errors import invalid, missing_parameter
 from stripe_emulator.fixtures import build
 from stripe_emulator.ids import new_id, new_webhook_secret
-from stripe_emulator.listing import LIST_PARAMS, list_response
+from stripe_emulator.listing import LIST_PARAMS, list_response, select
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
 
@@ -72,6 +72,7 @@ def create(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     endpoint = register(ctx, url, events, description=params.string("description"))
     endpoint["metadata"] = params.metadata() or {}
     endpoint["api_version"] = params.string("api_version")
+    ctx.touch(endpoint)
     body = public(ctx, endpoint)
     # Stripe returns the signing secret only in the answer to the creation request.
     body["secret"] = endpoint["_secret"]
@@ -99,7 +100,7 @@ def update(ctx: Ctx, raw: dict[str, Any], endpoint_id: str) -> dict[str, Any]:
         endpoint["metadata"] = params.metadata(endpoint["metadata"])
     if params.has("disabled"):
         endpoint["status"] = "disabled" if params.boolean("disabled") else "enabled"
-    ctx.touch()
+    ctx.touch(endpoint)
     return expand(ctx, public(ctx, endpoint), params.expand())
 
 
@@ -107,17 +108,16 @@ def delete(ctx: Ctx, raw: dict[str, Any], endpoint_id: str) -> dict[str, Any]:
     """DELETE /v1/webhook_endpoints/{id}; its pending deliveries stop."""
     Params(raw, ())
     ctx.get("webhook_endpoints", endpoint_id, noun="webhook endpoint")
-    del ctx.state.collection("webhook_endpoints")[endpoint_id]
-    for delivery_id in [k for k, d in ctx.state.deliveries.items() if d["endpoint"] == endpoint_id]:
-        del ctx.state.deliveries[delivery_id]
-    ctx.touch()
+    ctx.delete(endpoint_id)
+    for delivery_id in ctx.state.deliveries_of(endpoint_id):
+        ctx.state.drop_delivery(delivery_id)
     return build("deleted_webhook_endpoint", {"deleted": True, "id": endpoint_id, "object": "webhook_endpoint"})
 
 
 def list_endpoints(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     """GET /v1/webhook_endpoints."""
     params = Params(raw, LIST_PARAMS)
-    endpoints = ctx.state.collection("webhook_endpoints").values()
+    endpoints = select(ctx, "webhook_endpoints")
     return list_response(ctx, endpoints, params, "/v1/webhook_endpoints", "webhook endpoint")
 
 

@@ -13,10 +13,17 @@ from .helpers import FAST_SETTINGS, WebhookReceiver
 
 
 @pytest.fixture(scope="session")
-def emulator_process() -> Iterator[RunningEmulator]:
-    """The emulator, started once per session on a free port."""
-    with run_emulator(settings=FAST_SETTINGS) as emulator:
+def emulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
+    """The emulator, started once per session on a free port, saving to a state file it checks after every save.
+
+    `--verify-state` compares the file with memory after each commit, so a change that was never marked for
+    saving fails the test that made it (the emulator answers 500 and logs the difference).
+    """
+    state_file = tmp_path_factory.mktemp("emulator") / "state.sqlite3"
+    with run_emulator(settings=FAST_SETTINGS, state_file=state_file, extra_args=("--verify-state",)) as emulator:
         yield emulator
+        log = emulator.log_path.read_text(errors="replace")
+    assert "saved state differs from memory" not in log, "a state change was not saved (see the emulator log)"
 
 
 @pytest.fixture

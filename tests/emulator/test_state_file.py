@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import stripe
 
+from stripe_emulator.storage import StateFile
 from stripe_emulator.testing import run_emulator
 
 from .helpers import FAST_SETTINGS, pay, wait_for
 
 
 def test_restart_keeps_objects_and_idempotency(tmp_path, receiver):
-    state_file = tmp_path / "var" / "stripe-emulator.json"
+    state_file = tmp_path / "var" / "stripe-emulator.sqlite3"
     with run_emulator(state_file=state_file, settings=FAST_SETTINGS) as first:
         client = first.stripe_client()
         endpoint = client.v1.webhook_endpoints.create(params={"url": receiver.url, "enabled_events": ["*"]})
@@ -21,8 +20,8 @@ def test_restart_keeps_objects_and_idempotency(tmp_path, receiver):
         refund = client.v1.refunds.create(params=params, options=key)
         dispute = first.control.open_dispute(pay(client).latest_charge)
         event_count = len(client.v1.events.list(params={"limit": 100}).data)
-    saved = json.loads(state_file.read_text())
-    assert saved["format"] == 1 and refund.id in saved["objects"]["refunds"]
+    saved = StateFile(state_file).load()
+    assert refund.id in saved.collection("refunds") and saved.collection("charges")[intent.latest_charge]["refunded"] is False
     with run_emulator(state_file=state_file, settings=FAST_SETTINGS) as second:
         client = second.stripe_client()
         assert client.v1.refunds.retrieve(refund.id).amount == 500
@@ -37,7 +36,7 @@ def test_restart_keeps_objects_and_idempotency(tmp_path, receiver):
 
 
 def test_pending_timers_resume_after_restart(tmp_path):
-    state_file = tmp_path / "state.json"
+    state_file = tmp_path / "state.sqlite3"
     slow = {**FAST_SETTINGS, "refund_mode": "pending", "refund_pending_delay": 1.0}
     with run_emulator(state_file=state_file, settings=slow) as first:
         client = first.stripe_client()
