@@ -56,7 +56,34 @@ def test_a_saved_500_is_replayed_and_the_sdk_is_told_not_to_retry(emulator):
     with pytest.raises(stripe.APIError) as replayed:
         client.v1.refunds.create(params={"payment_intent": intent.id}, options={"idempotency_key": "saved-500"})
     assert replayed.value.headers["Idempotent-Replayed"] == "true"
+    assert replayed.value.headers["Stripe-Should-Retry"] == "false", "a replayed 500 is a saved result"
+    assert replayed.value.headers["Original-Request"] == caught.value.headers["Request-Id"]
+    assert replayed.value.json_body == caught.value.json_body
     assert len(_refunds(client, intent.id)) == 1, "the refund happened even though the answer was an error"
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"method": "POST", "path": "/v1/refunds", "status": 500, "when": "before"},
+        {"method": "POST", "path": "/v1/refunds", "status": 500, "when": "after"},
+        {"method": "POST", "path": "/v1/refunds", "status": 503, "when": "after"},
+        {"method": "GET", "path": "/v1/refunds", "status": 502},
+    ],
+    ids=["500-before", "500-after-unsaved", "503-after-unsaved", "502-get"],
+)
+def test_5xx_that_a_retry_may_fix_carry_no_should_retry_false(client, emulator, fault):
+    """Only a 5xx saved under the key (which a retry would replay) tells the SDK not to retry."""
+    intent = pay(client)
+    emulator.control.add_fault(**fault)
+    with pytest.raises(stripe.APIError) as caught:
+        if fault["method"] == "GET":
+            client.v1.refunds.list(params={"payment_intent": intent.id})
+        else:
+            client.v1.refunds.create(params={"payment_intent": intent.id}, options={"idempotency_key": "may-fix"})
+    assert caught.value.http_status == fault["status"]
+    assert "Stripe-Should-Retry" not in caught.value.headers
+    assert "Idempotent-Replayed" not in caught.value.headers
 
 
 @pytest.mark.parametrize("when, refunds_after", [("before", 0), ("after", 1)])

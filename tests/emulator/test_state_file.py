@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import threading
+
+import pytest
 import stripe
 
 from stripe_emulator.storage import StateFile
@@ -68,3 +73,72 @@ def test_startup_webhook_endpoint_is_reused_with_its_secret(tmp_path, receiver):
         assert stripe.Webhook.construct_event(delivery.payload, delivery.signature, secret).type == "customer.created"
         second.control.reset()
         assert [e["secret"] for e in second.control.webhook_endpoints()] == [secret], "reset keeps the start-up endpoint"
+
+
+def test_sigkill_loses_no_acknowledged_write(tmp_path):
+    """Writers run until the emulator is SIGKILLed; after a restart every answered write is there and replays."""
+    state_file = tmp_path / "state.sqlite3"
+    acknowledged: list[tuple[str, dict, str]] = []
+    with run_emulator(state_file=state_file, settings=FAST_SETTINGS) as first:
+        client = first.stripe_client()
+        intents = [pay(client, amount=100_000) for _ in range(3)]
+        first.control.add_fault(method="POST", path="/v1/refunds", status=500, when="after", idempotent_replay=True)
+        failed_params = {"payment_intent": intents[0].id, "amount": 7}
+        with pytest.raises(stripe.APIError):
+            client.v1.refunds.create(params=failed_params, options={"idempotency_key": "saved-500"})
+
+        def write(intent_id: str, prefix: str) -> None:
+            writer = first.stripe_client()
+            for n in range(10_000):
+                key, params = f"{prefix}-{n}", {"payment_intent": intent_id, "amount": 1, "metadata": {"n": str(n)}}
+                try:
+                    refund = writer.v1.refunds.create(params=params, options={"idempotency_key": key})
+                except stripe.APIConnectionError:
+                    return
+                acknowledged.append((key, params, refund.id))
+
+        threads = [threading.Thread(target=write, args=(i.id, f"w{n}")) for n, i in enumerate(intents)]
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: len(acknowledged) >= 60, timeout=60)
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait()
+        for thread in threads:
+            thread.join(30)
+    with run_emulator(state_file=state_file, settings=FAST_SETTINGS) as second:
+        client = second.stripe_client()
+        for key, params, refund_id in acknowledged:
+            assert client.v1.refunds.retrieve(refund_id).metadata["n"] == params["metadata"]["n"]
+            replay = client.v1.refunds.create(params=params, options={"idempotency_key": key})
+            assert replay.id == refund_id and replay.last_response.headers["Idempotent-Replayed"] == "true"
+        for intent in intents:
+            refunds = list(client.v1.refunds.list(params={"payment_intent": intent.id, "limit": 100}).auto_paging_iter())
+            charge = client.v1.charges.retrieve(intent.latest_charge)
+            assert charge.amount_refunded == sum(r.amount for r in refunds), "each write was saved whole or not at all"
+        with pytest.raises(stripe.APIError) as replayed:
+            client.v1.refunds.create(params=failed_params, options={"idempotency_key": "saved-500"})
+        assert replayed.value.http_status == 500 and replayed.value.headers["Idempotent-Replayed"] == "true"
+        assert replayed.value.headers["Stripe-Should-Retry"] == "false"
+
+
+def test_a_json_state_file_of_the_previous_version_is_migrated_once(tmp_path):
+    database = tmp_path / "first.sqlite3"
+    with run_emulator(state_file=database, settings=FAST_SETTINGS) as first:
+        client = first.stripe_client()
+        intent = pay(client)
+        params, key = {"payment_intent": intent.id, "amount": 300}, {"idempotency_key": "old-key"}
+        refund = client.v1.refunds.create(params=params, options=key)
+    store = StateFile(database)
+    legacy_json = json.dumps(store.load().to_json())
+    store.close()
+    legacy = tmp_path / "var" / "stripe-emulator.json"
+    legacy.parent.mkdir()
+    legacy.write_text(legacy_json)
+    for _ in range(2):  # the second start finds the database and migrates nothing
+        with run_emulator(state_file=legacy, settings=FAST_SETTINGS) as second:
+            client = second.stripe_client()
+            assert client.v1.charges.retrieve(intent.latest_charge).amount_refunded == 300
+            replay = client.v1.refunds.create(params=params, options=key)
+            assert replay.id == refund.id and replay.last_response.headers["Idempotent-Replayed"] == "true"
+        assert legacy.read_bytes().startswith(b"SQLite format 3\0")
+        assert (tmp_path / "var" / "stripe-emulator.v1-backup.json").read_text() == legacy_json
