@@ -98,7 +98,12 @@ class StackConfig:
 
     @property
     def emulator_state(self) -> Path:
-        """The emulator's saved payments, refunds and disputes."""
+        """The emulator's saved payments, refunds and disputes (SQLite)."""
+        return self.var_dir / "stripe-emulator.sqlite3"
+
+    @property
+    def legacy_emulator_state(self) -> Path:
+        """Where earlier versions kept the emulator's state (one JSON file)."""
         return self.var_dir / "stripe-emulator.json"
 
     @property

@@ -104,6 +104,9 @@ TEMPORAL = Part(
 def _emulator_command(ctx: StackContext) -> list[str]:
     """The emulator with its state file under VAR_DIR and our API as webhook endpoint."""
     config = ctx.config
+    if config.legacy_emulator_state.exists() and not config.emulator_state.exists():
+        # Keep the payments of an older `make run`: the emulator migrates a JSON state file in place.
+        config.legacy_emulator_state.rename(config.emulator_state)
     return python_command(
         "-m", "stripe_emulator",
         "--port", str(config.emulator_port),
