@@ -54,6 +54,8 @@ class Emulator:
         self.webhooks = WebhookDispatcher(self)
         self.faults = FaultInjector()
         self.rate_limiter = RateLimiter()
+        self._checkpoints: asyncio.Task | None = None
+        self._commits = 0
 
     async def start(self) -> None:
         """Register the start-up endpoint, then resume deliveries and timers kept in the state file."""
@@ -61,11 +63,15 @@ class Emulator:
             await self._register_startup_endpoint()
         await self.webhooks.start()
         self.scheduler.resume_all()
+        if self.state_file:
+            self._checkpoints = asyncio.create_task(self._checkpoint_loop(), name="wal-checkpoints")
 
     async def stop(self) -> None:
         """Stop background work; pending timers and deliveries stay in state for the next start."""
         self.scheduler.cancel_all()
         await self.webhooks.stop()
+        if self._checkpoints:
+            self._checkpoints.cancel()
         async with self.lock:
             await self.persist()
             if self.state_file:
@@ -81,11 +87,25 @@ class Emulator:
         if self.state_file is None or not (rows or replace_all):
             return
         await asyncio.to_thread(self.state_file.commit, rows, self.state.seq, replace_all=replace_all)
+        self._commits += 1
         if self.verify_state:
             problems = await asyncio.to_thread(verify, self.state, self.state_file)
             if problems:
                 log.error("saved state differs from memory", extra={"problems": problems[:20]})
                 raise RuntimeError("saved state differs from memory: " + "; ".join(problems[:5]))
+
+    async def _checkpoint_loop(self, interval: float = 1.0) -> None:
+        """Fold the WAL into the database about once a second after writes, beside them rather than inside them."""
+        assert self.state_file is not None
+        done = 0
+        while True:
+            await asyncio.sleep(interval)
+            if self._commits != done:
+                done = self._commits
+                try:
+                    await asyncio.to_thread(self.state_file.checkpoint)
+                except Exception:
+                    log.exception("WAL checkpoint failed; will retry")
 
     def after_commit(self, ctx: Ctx) -> None:
         """Start the webhook deliveries and timers an operation created."""
