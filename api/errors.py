@@ -5,8 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from temporalio.client import RPCTimeoutOrCancelledError
+from temporalio.service import RPCError
 
 from api.refund_requests import IdempotencyMismatch
+from api.temporal_errors import RETRY_AFTER_S, WorkflowServiceUnavailable, unavailable
 from domain.policy import PolicyInputError
 from store.orders import OrderConflict, OrderNotFound
 from store.disputes import DisputeNotFound
@@ -48,6 +51,23 @@ async def _policy_input(_request: Request, exc: PolicyInputError) -> JSONRespons
     return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": exc.message, "code": exc.code})
 
 
+def service_unavailable(detail: str) -> JSONResponse:
+    """503 with a sentence and Retry-After: Stripe and agents try again, nothing is lost."""
+    return JSONResponse(
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE, content={"detail": detail}, headers={"Retry-After": str(RETRY_AFTER_S)}
+    )
+
+
+async def _workflow_service(_request: Request, exc: WorkflowServiceUnavailable) -> JSONResponse:
+    """503: Temporal did not answer."""
+    return service_unavailable(exc.detail)
+
+
+async def _temporal_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A Temporal error no route expected is the service failing, not the request: 503, try again (never a 500)."""
+    return service_unavailable(unavailable(exc).detail)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register our handlers on the app."""
     app.add_exception_handler(RequestValidationError, _validation)
@@ -56,3 +76,6 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(missing, _not_found)
     for clash in (OrderConflict, OpenRefundExists, IdempotencyMismatch):
         app.add_exception_handler(clash, _conflict)
+    app.add_exception_handler(WorkflowServiceUnavailable, _workflow_service)
+    for temporal_error in (RPCError, RPCTimeoutOrCancelledError):
+        app.add_exception_handler(temporal_error, _temporal_error)
