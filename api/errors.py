@@ -46,6 +46,12 @@ async def _conflict(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc)})
 
 
+async def _open_refund(_request: Request, exc: OpenRefundExists) -> JSONResponse:
+    """409 naming the order's open refund (id and status beside the sentence), so a retried request finds its refund."""
+    named = {"refund_id": exc.refund_id, "status": exc.status} if exc.refund_id else {}
+    return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc), "order_id": exc.order_id, **named})
+
+
 async def _policy_input(_request: Request, exc: PolicyInputError) -> JSONResponse:
     """422 with the policy's own explanation of what is wrong with the request."""
     return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": exc.message, "code": exc.code})
@@ -74,8 +80,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PolicyInputError, _policy_input)
     for missing in (OrderNotFound, RefundNotFound, DisputeNotFound):
         app.add_exception_handler(missing, _not_found)
-    for clash in (OrderConflict, OpenRefundExists, IdempotencyMismatch):
+    for clash in (OrderConflict, IdempotencyMismatch):
         app.add_exception_handler(clash, _conflict)
+    app.add_exception_handler(OpenRefundExists, _open_refund)
     app.add_exception_handler(WorkflowServiceUnavailable, _workflow_service)
     for temporal_error in (RPCError, RPCTimeoutOrCancelledError):
         app.add_exception_handler(temporal_error, _temporal_error)
