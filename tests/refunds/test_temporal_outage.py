@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from api.errors import install_error_handlers
 from core.temporal import DATA_CONVERTER
-from refund_support import APPROVER, RefundStack
+from refund_support import APPROVER, FINANCE, RefundStack
 from temporal_gate import TemporalGate
 from test_webhooks import completed_fetches, refund_event, refund_signals, signed, stored_events
 from workflows.refund import RefundWorkflow
@@ -61,24 +61,31 @@ def assert_try_again(response: httpx.Response) -> None:
     assert response.json()["detail"].endswith(".") and int(response.headers["retry-after"]) > 0
 
 
-async def deliveries(stack: RefundStack, stripe_refund_id: str, event_type: str) -> list[dict]:
-    """The emulator's delivery attempts of `event_type` events about one Stripe refund, oldest first."""
+async def deliveries(stack: RefundStack, event_type: str, payment_intent_id: str) -> list[dict]:
+    """The emulator's delivery attempts of `event_type` events about one payment (its refund or dispute), oldest first."""
     page = await asyncio.to_thread(stack.stripe.v1.events.list, {"type": event_type, "limit": 100})
-    event_ids = {e.id for e in page.data if e.data.object.id == stripe_refund_id}
+    event_ids = {e.id for e in page.data if e.data.object.to_dict().get("payment_intent") == payment_intent_id}
     log = (await asyncio.to_thread(stack.emulator.control.webhook_deliveries))["attempts"]
     return [a for a in log if a["event"] in event_ids]
 
 
-async def wait_for_deliveries(stack: RefundStack, payment_intent_id: str, event_type: str, check, timeout: float = 30.0) -> list[dict]:
-    """Poll the emulator until the attempts for the payment's refund satisfy `check`."""
+async def wait_for_deliveries(stack: RefundStack, event_type: str, payment_intent_id: str, check, timeout: float = 30.0) -> list[dict]:
+    """Poll the emulator until the payment's `event_type` delivery attempts satisfy `check`."""
     deadline = time.monotonic() + timeout
-    while True:
-        refunds = await stack.stripe_refunds(payment_intent_id)
-        attempts = await deliveries(stack, refunds[0].id, event_type) if refunds else []
-        if check(attempts):
-            return attempts
+    while not check(attempts := await deliveries(stack, event_type, payment_intent_id)):
         assert time.monotonic() < deadline, f"{event_type} deliveries never matched: {attempts}"
         await asyncio.sleep(0.1)
+    return attempts
+
+
+def refused(attempts: list[dict]) -> bool:
+    """At least one attempt was answered 503."""
+    return any(a["status"] == 503 for a in attempts)
+
+
+def delivered(attempts: list[dict]) -> bool:
+    """The last attempt was acknowledged."""
+    return bool(attempts) and attempts[-1]["status"] == 200
 
 
 async def test_refund_failed_while_temporal_is_unreachable_is_redelivered_and_fails_the_refund(
@@ -91,9 +98,9 @@ async def test_refund_failed_while_temporal_is_unreachable_is_redelivered_and_fa
     await temporal_gate.close()  # the workers go on: Stripe pays, then fails the refund a second later
 
     # Stripe's refund.failed is answered 503 and not remembered, so Stripe sends it again.
-    refused = await wait_for_deliveries(stack, order["payment_intent_id"], "refund.failed", lambda a: any(x["status"] == 503 for x in a))
-    assert {x["status"] for x in refused} == {503}
-    assert await stored_events(stack, refused[0]["event"]) == []
+    refusals = await wait_for_deliveries(stack, "refund.failed", order["payment_intent_id"], refused)
+    assert {x["status"] for x in refusals} == {503}
+    assert await stored_events(stack, refusals[0]["event"]) == []
     assert (await stack.refund(refund_id))["status"] == "settling"
     # Answered to anyone who posts it: a JSON sentence and Retry-After.
     [stripe_refund] = await stack.stripe_refunds(order["payment_intent_id"])
@@ -106,8 +113,8 @@ async def test_refund_failed_while_temporal_is_unreachable_is_redelivered_and_fa
     await temporal_gate.open()
     failed = await stack.wait_for_status(refund_id, "failed")
     assert failed["stripe_status"] == "failed" and failed["needs_attention"] is False
-    attempts = await deliveries(stack, stripe_refund.id, "refund.failed")
-    assert [x["status"] for x in attempts][-1] == 200 and attempts[0]["status"] == 503
+    attempts = await wait_for_deliveries(stack, "refund.failed", order["payment_intent_id"], delivered)
+    assert attempts[0]["status"] == 503
     [record] = await stored_events(stack, attempts[0]["event"])
     assert record.outcome == "signalled"
 
@@ -125,7 +132,7 @@ async def test_refund_succeeded_while_temporal_is_unreachable_moves_on_by_webhoo
         await temporal_gate.close()
         await stack.wait_for_status(refund_id, "refunding")
         # Stripe's pending refund succeeds a second later; its refund.updated meets the outage.
-        await wait_for_deliveries(stack, order["payment_intent_id"], "refund.updated", lambda a: any(x["status"] == 503 for x in a))
+        await wait_for_deliveries(stack, "refund.updated", order["payment_intent_id"], refused)
     finally:
         await asyncio.to_thread(control.configure, refund_mode="succeeded")
     assert (await stack.refund(refund_id))["status"] == "refunding"
@@ -133,10 +140,36 @@ async def test_refund_succeeded_while_temporal_is_unreachable_moves_on_by_webhoo
     await temporal_gate.open()
     settling = await stack.wait_for_status(refund_id, "settling")  # the poll is an hour away: only the webhook can do this
     assert settling["stripe_status"] == "succeeded"
-    attempts = await wait_for_deliveries(stack, order["payment_intent_id"], "refund.updated", lambda a: a and a[-1]["status"] == 200)
+    attempts = await wait_for_deliveries(stack, "refund.updated", order["payment_intent_id"], delivered)
     assert attempts[0]["status"] == 503
     assert [s["event_type"] for s in await refund_signals(stack, refund_id)] == ["refund.updated"]
     assert await completed_fetches(stack, refund_id) == 1
+
+
+async def test_dispute_opened_while_temporal_is_unreachable_is_redelivered_and_starts_its_workflow(
+    stack: RefundStack, temporal_gate: TemporalGate, patient_webhooks: None
+) -> None:
+    await temporal_gate.close()
+    order = await stack.paid_order(card="pm_card_createDispute")  # the bank opens a dispute half a second later
+    refusals = await wait_for_deliveries(stack, "charge.dispute.created", order["payment_intent_id"], refused)
+    assert await stored_events(stack, refusals[0]["event"]) == []
+    assert (await stack.api.get("/disputes", headers=FINANCE)).json() == []
+
+    await temporal_gate.open()
+    await wait_for_deliveries(stack, "charge.dispute.created", order["payment_intent_id"], delivered)
+    [record] = await stored_events(stack, refusals[0]["event"])
+    assert record.outcome == "signalled"
+    [dispute] = await wait_for_disputes(stack, lambda found: len(found) == 1)
+    assert dispute["payment_intent_id"] == order["payment_intent_id"]
+
+
+async def wait_for_disputes(stack: RefundStack, check, timeout: float = 20.0) -> list[dict]:
+    """Poll GET /disputes until `check` holds."""
+    deadline = time.monotonic() + timeout
+    while not check(found := (await stack.api.get("/disputes", headers=FINANCE)).json()):
+        assert time.monotonic() < deadline, f"disputes never matched: {found}"
+        await asyncio.sleep(0.1)
+    return found
 
 
 async def test_staff_action_while_temporal_is_unreachable_is_503_and_changes_nothing(stack: RefundStack, temporal_gate: TemporalGate) -> None:
