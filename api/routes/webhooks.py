@@ -34,7 +34,9 @@ async def stripe_webhook(request: Request, settings: SettingsDep, database: Data
     An event is recorded only after its workflow has it: any doubt answers 503 and Stripe sends it again.
     """
     if settings.stripe_webhook_secret is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "STRIPE_WEBHOOK_SECRET is not configured")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "The webhook signing secret (STRIPE_WEBHOOK_SECRET) is not configured; the event was not recorded."
+        )
     payload = await request.body()
     try:
         event = stripe.Webhook.construct_event(
