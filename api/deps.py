@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from temporalio.client import Client
 
+from api.temporal_errors import RETRY_AFTER_S
 from core.settings import Settings
 from domain.roles import Actor, Role
 from store.db import Database
@@ -38,7 +39,11 @@ def get_temporal(request: Request) -> Client:
     """The Temporal client made at start-up, or 503 while Temporal is still unreachable."""
     client = request.app.state.temporal.client
     if client is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Temporal is not reachable yet; try again shortly")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The workflow service is not reachable yet; nothing was changed. Try again in a moment.",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
     return client
 
 

@@ -8,6 +8,7 @@ from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 
+from api.temporal_errors import ask_temporal
 from core.settings import Settings
 from domain.dispute_messages import DisputeEvent, DisputeInput, StripeDisputeSnapshot, dispute_workflow_id
 from workflows import search_attributes as sa
@@ -30,12 +31,12 @@ def dispute_snapshot(obj: dict) -> StripeDisputeSnapshot:
 
 
 async def deliver_dispute_event(client: Client, settings: Settings, event: DisputeEvent) -> str:
-    """Start the dispute's workflow if it is not running, and hand it the event."""
+    """Start the dispute's workflow if it is not running, and hand it the event; no answer raises WorkflowServiceUnavailable."""
     from workflows.dispute import DisputeWorkflow
 
     dispute = event.dispute
     try:
-        await client.start_workflow(
+        await ask_temporal(client.start_workflow(
             DisputeWorkflow.run,
             DisputeInput(
                 dispute=dispute,
@@ -57,7 +58,7 @@ async def deliver_dispute_event(client: Client, settings: Settings, event: Dispu
             ),
             static_summary=f"Dispute {dispute.dispute_id}: {dispute.reason}, {dispute.amount_minor} {dispute.currency.upper()}",
             static_details=f"Chargeback on charge `{dispute.charge_id}` (payment `{dispute.payment_intent_id}`), opened {dispute.opened_at.isoformat()}.",
-        )
+        ), settings.webhook_delivery_timeout)
     except WorkflowAlreadyStartedError:
         return "dispute already closed"
     return "signalled"

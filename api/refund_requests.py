@@ -21,7 +21,7 @@ from domain.refund_messages import RefundInput, refund_workflow_id
 from domain.roles import Actor
 from store.orders import OrderConflict, get_order
 from store.refund_tables import Refund
-from store.refunds import open_refund_request, refunded_so_far
+from store.refunds import open_refund_request, refunded_so_far, refuse_if_open_refund
 from store.tables import Order
 from store.types import utcnow
 from workflows import search_attributes as sa
@@ -67,6 +67,10 @@ def prepare(session: Session, settings: Settings, body: RefundCreate, actor: Act
     order = get_order(session, body.order_id)
     if order.status in (OrderStatus.SUSPENDED, OrderStatus.CHARGED_BACK):
         raise OrderConflict(f"order {order.order_id} is {order.status} after a chargeback; refunds are handled through the dispute")
+    if existing is None:
+        # Before the amount checks: a client retrying without a key must learn the refund its first request opened,
+        # not that "nothing is left to refund" because that refund is already moving the money.
+        refuse_if_open_refund(session, order.order_id)
     now = utcnow()
     contacted_at = body.customer_contacted_at or now
     if contacted_at > now + CLOCK_SKEW:

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     api_port: int = Field(8000, description='Port the API listens on.')
     public_api_url: str = Field("http://127.0.0.1:8000", description="The API's address as people and Stripe webhooks reach it.")
     dev_tokens: bool = Field(False, description="Create the fixed dev-* tokens (embedded stack only).")
+    webhook_delivery_timeout: timedelta = Field(
+        timedelta(seconds=5), description="A webhook whose workflow does not take it within this long is answered 503, so Stripe sends it again."
+    )
 
     # Customer emails (outbox relay in the worker; empty SMTP_URL leaves messages queued)
     smtp_url: SecretStr = Field(

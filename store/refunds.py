@@ -20,27 +20,40 @@ MONEY_MOVING = (RefundStatus.REFUNDING.value, RefundStatus.SETTLING.value, Refun
 
 
 class OpenRefundExists(Exception):
-    """The order already has a refund in progress."""
+    """The order already has a refund in progress; names it when known, so a retried request finds what it started."""
+
+    def __init__(self, order_id: str, refund_id: str | None = None, status: str | None = None) -> None:
+        if refund_id is None:
+            message = f"order {order_id} already has an open refund; find it with GET /refunds?order_id={order_id}"
+        else:
+            message = (
+                f"order {order_id} already has an open refund ({refund_id}, {status}): if your earlier request "
+                "got no answer, this is the refund it started; otherwise finish or cancel it first"
+            )
+        super().__init__(message)
+        self.order_id, self.refund_id, self.status = order_id, refund_id, status
 
 
 class RefundNotFound(LookupError):
     """No refund has this id."""
 
 
+def refuse_if_open_refund(session: Session, order_id: str) -> None:
+    """Raise OpenRefundExists naming the order's open refund, if it has one."""
+    blocking = session.exec(select(Refund).where(Refund.open_order_id == order_id)).first()
+    if blocking is not None:
+        raise OpenRefundExists(order_id, blocking.refund_id, blocking.status)
+
+
 def open_refund_request(session: Session, refund: Refund) -> Refund:
     """Insert a new request; the unique open_order_id makes a second open refund on the order impossible."""
-    blocking = session.exec(select(Refund).where(Refund.open_order_id == refund.order_id)).first()
-    if blocking is not None:
-        raise OpenRefundExists(
-            f"order {refund.order_id} already has an open refund ({blocking.refund_id}, {blocking.status}); "
-            "finish or cancel it first"
-        )
+    refuse_if_open_refund(session, refund.order_id)
     refund.open_order_id = refund.order_id
     session.add(refund)
     try:
         session.flush()
     except IntegrityError as error:  # a concurrent request won the race
-        raise OpenRefundExists(f"order {refund.order_id} already has an open refund") from error
+        raise OpenRefundExists(refund.order_id) from error
     return refund
 
 

@@ -38,6 +38,7 @@ from api.refund_views import (
     detail_from_state,
     workflow_url,
 )
+from api.temporal_errors import RETRY_AFTER_S
 from api.workflow_updates import send_update
 from domain.refund_messages import (
     CancelRequest,
@@ -83,7 +84,11 @@ async def request_refund(
             # Nothing runs for this request: remove it so the order is not blocked by a refund that never started.
             await database.atransact(lambda session: session.delete(session.get(Refund, prepared.row.refund_id)))
         log.error("refund workflow did not start", extra={"refund_id": prepared.row.refund_id, "error": str(error)})
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "the workflow service is unavailable; nothing was recorded, try again") from error
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The workflow service is unavailable; nothing was recorded. Try again in a moment.",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        ) from error
     if prepared.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     log.info("refund requested", extra={"refund_id": prepared.row.refund_id, "order_id": body.order_id, "reason": body.reason.value})

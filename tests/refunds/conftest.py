@@ -59,13 +59,21 @@ def read_model_url(request, read_model_backend: str, tmp_path) -> str:
 
 
 @pytest.fixture
+def api_temporal_client(temporal_env) -> Client:
+    """The client the API talks to Temporal with; outage tests redefine it to pass through a gate they can close."""
+    return temporal_env.client
+
+
+@pytest.fixture
 def stripe_worker_in_process() -> bool:
     """Tests that run the Stripe worker in a subprocess (to kill it) redefine this as False."""
     return True
 
 
 @pytest.fixture
-async def stack(request, temporal_env, worker_client, stripe_emulator, read_model_url, settings_overrides, stripe_worker_in_process) -> AsyncIterator[RefundStack]:
+async def stack(
+    request, temporal_env, worker_client, api_temporal_client, stripe_emulator, read_model_url, settings_overrides, stripe_worker_in_process
+) -> AsyncIterator[RefundStack]:
     """Workers on fresh task queues, the API served by uvicorn, the emulator's webhooks pointed at it."""
     api_port = free_port()
     api_url = f"http://127.0.0.1:{api_port}"
@@ -86,8 +94,7 @@ async def stack(request, temporal_env, worker_client, stripe_emulator, read_mode
         dev_tokens=True,
         migrate_on_start=False,
         stripe_call_timeout=10,
-        refund_status_poll_interval=5,
-        **settings_overrides,
+        **{"refund_status_poll_interval": 5, **settings_overrides},
     )
     database = Database(settings.database_url)
     upgrade(database)
@@ -101,7 +108,7 @@ async def stack(request, temporal_env, worker_client, stripe_emulator, read_mode
         if stripe_worker_in_process:
             await exit_stack.enter_async_context(stripe_worker)
         with temporal_env.with_time_skipping_disabled():
-            app = create_app(settings, temporal_client=client, database=database)
+            app = create_app(settings, temporal_client=api_temporal_client, database=database)
             server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=api_port, log_config=None, lifespan="on"))
             serving = asyncio.create_task(server.serve())
             while not server.started:

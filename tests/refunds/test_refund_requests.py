@@ -49,7 +49,24 @@ async def test_second_open_refund_on_an_order_is_409(stack: RefundStack) -> None
     response = await stack.request_refund(order["order_id"], "technical_issue", headers=SUPPORT_2)
     assert response.status_code == 409, response.text
     assert first["refund_id"] in response.json()["detail"] and "already has an open refund" in response.json()["detail"]
+    assert (response.json()["refund_id"], response.json()["status"]) == (first["refund_id"], "awaiting_approval")
     assert [r.refund_id for r in await refunds_on(stack, order["order_id"])] == [first["refund_id"]]
+
+
+async def test_retry_without_a_key_is_409_naming_the_refund_its_first_request_opened(stack: RefundStack) -> None:
+    order = await stack.paid_order()
+    first = await stack.request_refund(order["order_id"], "not_activated")  # the answer was lost on the way back
+    assert first.status_code == 201, first.text
+    refund_id = first.json()["refund_id"]
+    await stack.wait_for_status(refund_id, "settling")  # the whole amount is moving: nothing is left to refund
+
+    again = await stack.request_refund(order["order_id"], "not_activated")
+    assert again.status_code == 409, again.text
+    body = again.json()
+    assert (body["refund_id"], body["status"], body["order_id"]) == (refund_id, "settling", order["order_id"])
+    assert body["detail"].startswith(f"order {order['order_id']} already has an open refund ({refund_id}, settling)")
+    assert "this is the refund it started" in body["detail"]
+    assert [r.refund_id for r in await refunds_on(stack, order["order_id"])] == [refund_id]
 
 
 async def test_idempotency_key_replays_the_same_refund(stack: RefundStack) -> None:
@@ -108,6 +125,7 @@ async def test_nothing_left_to_refund_after_a_full_refund_settled(stack: RefundS
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "nothing_left_to_refund"
     assert response.json()["detail"].startswith(f"Nothing is left to refund on order {order['order_id']}")
+    assert "refund_id" not in response.json()  # the settled refund has ended: nothing open to point at
 
 
 async def test_list_filters_and_pages(stack: RefundStack) -> None:
