@@ -29,7 +29,7 @@ class StripeOutcomeUnknown(ApplicationError):
     """Stripe may have acted: retryable; `replayed` means Stripe replayed a saved answer, so that request has finished."""
 
     def __init__(self, message: str, code: str, *, replayed: bool) -> None:
-        super().__init__(message, code, type=OUTCOME_UNKNOWN)
+        super().__init__(f"{code}: {message}", code, type=OUTCOME_UNKNOWN)
         self.code = code
         self.replayed = replayed
 

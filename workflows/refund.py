@@ -466,12 +466,12 @@ class RefundWorkflow:
         """The create stopped without an answer (retry window spent, timeouts): Stripe's own records decide, never a guess."""
         found = refund_to_adopt((await self._find_stripe_refunds()).refunds, self._state.stripe_attempt)
         cause = error.cause
-        what = f"{cause.type}: {cause.message}" if isinstance(cause, ApplicationError) else str(cause or error)
+        what = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
         if found is not None:
-            self._record("stripe_outcome_found", SYSTEM_ACTOR, note=f"the Stripe call ended without an answer ({what}); Stripe holds the refund", detail={"stripe_refund_id": found.stripe_refund_id})
+            self._record("stripe_outcome_found", SYSTEM_ACTOR, note=f"the Stripe call ended without an answer (last error {what}); Stripe holds the refund", detail={"stripe_refund_id": found.stripe_refund_id})
             return found
         window = format_duration(self._input.runtime.stripe_retry_window)
-        message = f"Stripe gave no answer within {window} ({what}) and holds no refund for it: no money moved."
+        message = f"Stripe did not complete the refund within {window} (last error {what}) and holds no refund for it: no money moved."
         self._state.failure_reason = f"stripe_unreachable: {message}"
         self._set(RefundStatus.FAILED, "stripe_refund_refused", SYSTEM_ACTOR, note=message, detail={"code": "stripe_unreachable"})
         self._notifications.append(Notification.FAILED)

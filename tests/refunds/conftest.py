@@ -85,9 +85,7 @@ async def stack(request, temporal_env, worker_client, stripe_emulator, read_mode
         public_api_url=api_url,
         dev_tokens=True,
         migrate_on_start=False,
-        stripe_call_timeout=10,
-        refund_status_poll_interval=5,
-        **settings_overrides,
+        **({"stripe_call_timeout": 10, "refund_status_poll_interval": 5} | settings_overrides),
     )
     database = Database(settings.database_url)
     upgrade(database)
