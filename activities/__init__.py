@@ -24,6 +24,7 @@ def main_queue_activities(deps: ActivityDependencies) -> list[Callable]:
     """Activities run on the workflow task queue (read model, local activities)."""
     from activities.dispute_read_model import DisputeReadModelActivities
     from activities.read_model import ReadModelActivities
+    from activities.stripe_refunds import StripeRefundActivities
 
     read_model = ReadModelActivities(deps.database)
     disputes = DisputeReadModelActivities(deps.database)
@@ -32,6 +33,8 @@ def main_queue_activities(deps: ActivityDependencies) -> list[Callable]:
         read_model.compute_settlement_window,
         disputes.load_dispute_context,
         disputes.publish_dispute,
+        # One read per refund, as a local activity beside the final publish: the settlement check (workflows/refund.py).
+        StripeRefundActivities(deps.stripe).fetch_stripe_refund,
     ]
 
 
@@ -42,4 +45,10 @@ def stripe_queue_activities(deps: ActivityDependencies) -> list[Callable]:
 
     refunds = StripeRefundActivities(deps.stripe)
     disputes = StripeDisputeActivities(deps.stripe)
-    return [refunds.create_stripe_refund, refunds.fetch_stripe_refund, disputes.submit_dispute_evidence, disputes.accept_dispute]
+    return [
+        refunds.create_stripe_refund,
+        refunds.find_stripe_refunds,
+        refunds.fetch_stripe_refund,
+        disputes.submit_dispute_evidence,
+        disputes.accept_dispute,
+    ]

@@ -11,34 +11,56 @@ import stripe
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from domain.stripe_errors import PERMANENT_STRIPE_ERRORS
+from domain.stripe_errors import OUTCOME_UNKNOWN, StripeOutcome, classify_stripe_error
 
 T = TypeVar("T")
 RATE_LIMIT_BACKOFF = timedelta(seconds=2)
 
 
+class StripeRefused(ApplicationError):
+    """Stripe answered and did nothing: no retry can change it (non-retryable, typed with Stripe's code)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, type=code, non_retryable=True)
+        self.code = code
+
+
+class StripeOutcomeUnknown(ApplicationError):
+    """Stripe may have acted: retryable; `replayed` means Stripe replayed a saved answer, so that request has finished."""
+
+    def __init__(self, message: str, code: str, *, replayed: bool) -> None:
+        super().__init__(f"{code}: {message}", code, type=OUTCOME_UNKNOWN)
+        self.code = code
+        self.replayed = replayed
+
+
 def call_stripe(request: Callable[[], T]) -> T:
-    """Run a Stripe request, turning permanent errors into non-retryable failures the workflow can explain."""
+    """Run a Stripe request; a failure is raised as a refusal, a rate limit, or an unknown outcome."""
     started = time.monotonic()
     outcome = "ok"
     try:
         return request()
-    except stripe.RateLimitError as error:
-        outcome = "rate_limit"
-        # Stripe asks clients to back off; Temporal waits this long before the next attempt.
-        raise ApplicationError(f"Stripe rate limit: {error.user_message or error}", type="rate_limit", next_retry_delay=RATE_LIMIT_BACKOFF) from error
     except stripe.StripeError as error:
         code = _code(error)
         outcome = code
-        should_retry = (error.headers or {}).get("stripe-should-retry") if hasattr(error, "headers") else None
-        permanent = code in PERMANENT_STRIPE_ERRORS or should_retry == "false" or (
-            isinstance(error, stripe.InvalidRequestError) and (error.http_status or 0) < 500 and error.http_status != 409
-        )
-        if permanent:
-            raise ApplicationError(error.user_message or str(error), type=code, non_retryable=True) from error
-        raise  # network errors, 5xx, 409 lock: Temporal retries with the same idempotency key
+        kind = classify_stripe_error(None if isinstance(error, stripe.APIConnectionError) else error.http_status)
+        message = error.user_message or str(error) or code
+        if kind is StripeOutcome.RATE_LIMITED:
+            # Stripe asks clients to back off; Temporal waits this long before the next attempt.
+            raise ApplicationError(f"Stripe rate limit: {message}", type="rate_limit", next_retry_delay=RATE_LIMIT_BACKOFF) from error
+        if kind is StripeOutcome.REFUSED:
+            raise StripeRefused(message, code) from error
+        raise StripeOutcomeUnknown(message, code, replayed=_header(error, "idempotent-replayed") == "true") from error
     finally:
         _measure(time.monotonic() - started, outcome)
+
+
+def _header(error: stripe.StripeError, name: str) -> str | None:
+    """A response header of the error, whatever its case."""
+    for key, value in (getattr(error, "headers", None) or {}).items():
+        if key.lower() == name:
+            return str(value).lower()
+    return None
 
 
 def _measure(seconds: float, outcome: str) -> None:

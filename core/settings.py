@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     settlement_holiday_country: str = Field("FR", description="Country whose public holidays are not business days.")
     settlement_holiday_subdivision: str | None = Field(None, description='Region of that country whose holidays also count; unset: national ones only.')
     stripe_call_timeout: timedelta = Field(timedelta(seconds=30), description="Start-to-close timeout of one Stripe call.")
+    stripe_retry_window: timedelta = Field(timedelta(hours=24), description="How long a refund's Stripe call is retried before Stripe's records decide its outcome.")
     refund_status_poll_interval: timedelta = Field(timedelta(minutes=30), description="Ask Stripe about a pending refund when no webhook came for this long.")
 
     # Chargebacks
@@ -135,6 +136,7 @@ class Settings(BaseSettings):
         return RefundRuntime(
             stripe_task_queue=self.temporal_stripe_task_queue,
             stripe_call_timeout=self.stripe_call_timeout,
+            stripe_retry_window=self.stripe_retry_window,
             status_poll_interval=self.refund_status_poll_interval,
         )
 

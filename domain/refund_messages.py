@@ -205,6 +205,21 @@ class StripeRefundSnapshot(BaseModel):
     currency: str
     failure_reason: str | None = None
     created: int
+    # The attempt in our metadata (None in histories from before lookups carried it).
+    attempt: int | None = None
+
+
+class FindStripeRefunds(BaseModel):
+    """Look up every Stripe refund carrying our refund id on the payment, whatever key made it."""
+
+    refund_id: str
+    payment_intent_id: str
+
+
+class StripeRefundsFound(BaseModel):
+    """Our refunds as Stripe holds them right now; empty means Stripe definitely holds none of ours."""
+
+    refunds: list[StripeRefundSnapshot] = []
 
 
 class FetchStripeRefund(BaseModel):

@@ -29,6 +29,13 @@ REQUIRED = {
     "open_refund_is_cancelled_before_stripe__RefundWorkflow_0",
     "won_reinstates_and_restriction_stays_until_lifted__DisputeWorkflow_0",
     "lost_marks_orders_charged_back__DisputeWorkflow_0",
+    # Stripe decides (issue 9): unknown outcomes looked up, finance asks Stripe first, settlement re-reads Stripe.
+    "not_activated_refund_verified_with_stripe_then_settled__RefundWorkflow_0",
+    "call_that_never_answered_is_resolved_from_stripe_records__RefundWorkflow_0",
+    "unreachable_stripe_fails_saying_no_money_moved_and_finance_retries__RefundWorkflow_0",
+    "finance_retry_adopts_the_refund_stripe_made_after_we_stopped_waiting__RefundWorkflow_0",
+    "manual_payout_is_refused_while_stripe_pays_the_customer__RefundWorkflow_0",
+    "settlement_rereads_stripe_and_reopens_a_late_failure_no_webhook_reported__RefundWorkflow_0",
 }
 SAVED = sorted(HISTORIES.glob("*.json"))
 

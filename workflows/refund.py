@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         check_cancel,
         check_decision,
         check_investigation,
+        check_manual_payout_against_stripe,
         check_resolve_failure,
         check_troubleshooting,
         settles_at,
@@ -35,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         DisputeOpened,
         FailureResolution,
         FetchStripeRefund,
+        FindStripeRefunds,
         InvestigationRecord,
         Notification,
         PublishRefund,
@@ -45,16 +47,34 @@ with workflow.unsafe.imports_passed_through():
         SettlementConfirmation,
         StripeRefundEvent,
         StripeRefundSnapshot,
+        StripeRefundsFound,
         TimelineEntry,
         TroubleshootingRecord,
         refund_workflow_id,
     )
     from domain.refunds import FailureAction, RefundStatus, TroubleshootingOutcome
     from domain.roles import SYSTEM_ACTOR, Actor, Role
+    from domain.stripe_errors import OUTCOME_UNKNOWN
+    from domain.stripe_lookup import active_refund, refund_to_adopt
     from workflows import search_attributes as sa
     from workflows.activity_options import READ_MODEL, STRIPE_RETRY
 
 MAX_REMEMBERED_EVENTS = 200
+# Command-sequence changes, each behind its patch so histories recorded before them replay unchanged.
+UNKNOWN_OUTCOME_LOOKED_UP = "unknown-stripe-outcome-is-looked-up"
+RETRY_CHECKS_STRIPE_FIRST = "finance-retry-checks-stripe-first"
+PAYOUT_CHECKS_STRIPE_FIRST = "manual-payout-checks-stripe-first"
+# Checked at a refund's first Stripe call: refunds begun with it are verified before settling. Every patch makes the
+# SDK upsert TemporalChangeVersion (a billable action), so this one also moves our own "refunding" upsert to Stripe's
+# answer: the straight-through refund stays at 9 actions. Refunds past their first call at deploy get SETTLEMENT_VERIFIED.
+VERIFIED_REFUND = "refund-verified-with-stripe"
+SETTLEMENT_VERIFIED = "settlement-verified-with-stripe"
+
+
+def _refused_by_stripe(error: ActivityError) -> bool:
+    """Whether the activity failed on a definite answer from Stripe (it raises only those non-retryable)."""
+    cause = error.cause
+    return isinstance(cause, ApplicationError) and cause.non_retryable and cause.type != OUTCOME_UNKNOWN
 
 
 def _refuse_unless(check: ActionCheck) -> None:
@@ -92,6 +112,9 @@ class RefundWorkflow:
         self._seen_events: list[str] = []
         self._sync_requested = False
         self._stripe_call_due = False
+        self._payout_check_running = False
+        self._verified_refund = False
+        self._paying_refund_found: StripeRefundSnapshot | None = None
         self._indexed_status: RefundStatus | None = RefundStatus.RECEIVED
         self._record("requested", input.requester, note=input.note, detail={"amount_minor": self._state.amount_minor})
         self._notifications.append(Notification.RECEIVED)
@@ -200,9 +223,11 @@ class RefundWorkflow:
         _refuse_unless(check_cancel(self._state.status, self._state.stripe_called, request.actor.roles))
 
     @workflow.update
-    def resolve_failure(self, resolution: FailureResolution) -> RefundState:
-        """Finance retries a failed refund through Stripe, or records the manual payout that settled it."""
+    async def resolve_failure(self, resolution: FailureResolution) -> RefundState:
+        """Finance retries a failed refund through Stripe (which is asked first), or records the manual payout that settled it."""
         detail = {"action": resolution.action.value, "reference": resolution.reference}
+        if resolution.action is FailureAction.MANUAL_PAYOUT and workflow.patched(PAYOUT_CHECKS_STRIPE_FIRST):
+            await self._refuse_payout_while_stripe_pays()
         if resolution.action is FailureAction.RETRY:
             self._state.failure_reason = None
             self._stripe_call_due = True
@@ -220,6 +245,30 @@ class RefundWorkflow:
         _refuse_unless(
             check_resolve_failure(self._state.status, resolution.action, resolution.actor.roles, resolution.reference)
         )
+        if self._payout_check_running or self._paying_refund_found is not None:
+            raise ApplicationError(
+                "Stripe is being asked about this refund for finance's previous action; try again in a moment.",
+                type=RefusalCode.WRONG_STATE.value,
+                non_retryable=True,
+            )
+
+    async def _refuse_payout_while_stripe_pays(self) -> None:
+        """Ask Stripe before recording a manual payout: a refund of ours still paying is followed, and the payout refused."""
+        self._payout_check_running = True
+        try:
+            paying = active_refund((await self._find_stripe_refunds()).refunds)
+        finally:
+            self._payout_check_running = False
+        if self._state.status is not RefundStatus.FAILED:
+            raise ApplicationError(
+                f"This refund became '{self._state.status}' while Stripe was asked; no manual payout was recorded.",
+                type=RefusalCode.WRONG_STATE.value,
+                non_retryable=True,
+            )
+        check = check_manual_payout_against_stripe(paying and paying.stripe_refund_id, paying and paying.status)
+        if not check.allowed:
+            self._paying_refund_found = paying  # the failure phase follows it (handlers should not drive phases)
+        _refuse_unless(check)
 
     @workflow.update
     def confirm_settlement(self, confirmation: SettlementConfirmation) -> RefundState:
@@ -331,9 +380,19 @@ class RefundWorkflow:
         """Call Stripe once per attempt, then follow the refund until Stripe says succeeded or failed."""
         if self._stripe_call_due:
             self._stripe_call_due = False
+            if self._state.stripe_attempt > 0 and workflow.patched(RETRY_CHECKS_STRIPE_FIRST):
+                # Finance's retry: a refund of ours already paying (say, made after we stopped waiting) is followed, not doubled.
+                paying = active_refund((await self._find_stripe_refunds()).refunds)
+                if paying is not None:
+                    await self._adopt(paying, "found before retrying: Stripe already holds a refund paying the customer")
+                    return
             self._state.stripe_called = True
             self._state.stripe_attempt += 1
-            await self._publish()  # the audit trail shows the approval before any money moves
+            first_call = self._state.stripe_attempt == 1
+            if first_call:
+                self._verified_refund = workflow.patched(VERIFIED_REFUND)
+            # The audit trail shows the approval before any money moves; the search attribute follows with Stripe's answer.
+            await self._publish(index=not (first_call and self._verified_refund))
             snapshot = await self._create_stripe_refund()
             if snapshot is not None:
                 await self._apply_stripe(snapshot, "stripe_refund_created")
@@ -350,6 +409,10 @@ class RefundWorkflow:
         while self._state.status is RefundStatus.SETTLING:
             woke = await self._wait(lambda: self._sync_requested or self._state.status is not RefundStatus.SETTLING, until=due)
             if not woke:
+                if self._verified_refund or workflow.patched(SETTLEMENT_VERIFIED):
+                    await self._apply_stripe(await self._recheck_stripe_refund(), "stripe_status")
+                    if self._state.status is not RefundStatus.SETTLING:
+                        return  # Stripe failed it late and no webhook reached us: finance has it again
                 # Settled as of the window's end (the timer itself may fire a moment after midnight).
                 self._state.settled_at = due
                 self._set(RefundStatus.SETTLED, "settled", SYSTEM_ACTOR, note="the settlement window ended")
@@ -359,7 +422,10 @@ class RefundWorkflow:
 
     async def _failure_phase(self) -> None:
         """Failed: finance retries or records a manual payout; until then the refund stays open."""
-        await self._wait(lambda: self._state.status is not RefundStatus.FAILED)
+        await self._wait(lambda: self._state.status is not RefundStatus.FAILED or self._paying_refund_found is not None)
+        if self._paying_refund_found is not None:
+            paying, self._paying_refund_found = self._paying_refund_found, None
+            await self._adopt(paying, "found while finance recorded a manual payout: the customer is paid through Stripe")
 
     # ---- Stripe ----
 
@@ -386,6 +452,8 @@ class RefundWorkflow:
                 summary="Create the Stripe refund",
             )
         except ActivityError as error:
+            if not _refused_by_stripe(error) and workflow.patched(UNKNOWN_OUTCOME_LOOKED_UP):
+                return await self._resolve_unknown_outcome(error)
             cause = error.cause
             code = cause.type if isinstance(cause, ApplicationError) and cause.type else "stripe_error"
             message = cause.message if isinstance(cause, ApplicationError) else str(error)
@@ -393,6 +461,62 @@ class RefundWorkflow:
             self._set(RefundStatus.FAILED, "stripe_refund_refused", SYSTEM_ACTOR, note=message, detail={"code": code})
             self._notifications.append(Notification.FAILED)
             return None
+
+    async def _resolve_unknown_outcome(self, error: ActivityError) -> StripeRefundSnapshot | None:
+        """The create stopped without an answer (retry window spent, timeouts): Stripe's own records decide, never a guess."""
+        found = refund_to_adopt((await self._find_stripe_refunds()).refunds, self._state.stripe_attempt)
+        cause = error.cause
+        what = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
+        if found is not None:
+            self._record("stripe_outcome_found", SYSTEM_ACTOR, note=f"the Stripe call ended without an answer (last error {what}); Stripe holds the refund", detail={"stripe_refund_id": found.stripe_refund_id})
+            return found
+        window = format_duration(self._input.runtime.stripe_retry_window)
+        message = f"Stripe did not complete the refund within {window} (last error {what}) and holds no refund for it: no money moved."
+        self._state.failure_reason = f"stripe_unreachable: {message}"
+        self._set(RefundStatus.FAILED, "stripe_refund_refused", SYSTEM_ACTOR, note=message, detail={"code": "stripe_unreachable"})
+        self._notifications.append(Notification.FAILED)
+        return None
+
+    async def _find_stripe_refunds(self) -> StripeRefundsFound:
+        """Every Stripe refund carrying our refund id, asked until Stripe answers (the lookup never gives up)."""
+        return await workflow.execute_activity(
+            "find_stripe_refunds",
+            FindStripeRefunds(refund_id=self._state.refund_id, payment_intent_id=self._input.order.payment_intent_id or ""),
+            result_type=StripeRefundsFound,
+            task_queue=self._input.runtime.stripe_task_queue,
+            start_to_close_timeout=self._input.runtime.stripe_call_timeout,
+            retry_policy=STRIPE_RETRY,
+            summary="Look up our refunds at Stripe",
+        )
+
+    async def _recheck_stripe_refund(self) -> StripeRefundSnapshot:
+        """Re-read the refund before it is recorded settled: trust the webhooks, verify the one irreversible step.
+
+        Cadence: webhooks are the check during the window (the API acknowledges one only once the workflow has it, and
+        Stripe retries an unacknowledged one for days), and the poll covers a pending refund. The moment a missed
+        `refund.failed` does lasting harm is `settled`, so that is where we read Stripe ourselves. It runs as a local
+        activity in the workflow task of the final publish, billed as one action with it, so a straight-through refund
+        stays within budget; a timer-driven re-read mid-window would add two actions to every refund to catch what the
+        webhook already delivers. It is one GET per refund (reads have their own Stripe limit, and a 429 backs off and
+        retries), which is why it may bypass the rate-limited Stripe task queue that paces our writes.
+        """
+        assert self._state.stripe_refund_id is not None
+        return await workflow.execute_local_activity(
+            "fetch_stripe_refund",
+            FetchStripeRefund(stripe_refund_id=self._state.stripe_refund_id),
+            result_type=StripeRefundSnapshot,
+            start_to_close_timeout=self._input.runtime.stripe_call_timeout,
+            retry_policy=STRIPE_RETRY,
+            summary="Verify the Stripe refund before settling",
+        )
+
+    async def _adopt(self, snapshot: StripeRefundSnapshot, why: str) -> None:
+        """Follow a refund of ours that Stripe holds: back to refunding, then wherever Stripe says it is."""
+        self._state.failure_reason = None
+        self._state.stripe_called = True
+        detail = {"stripe_refund_id": snapshot.stripe_refund_id, "stripe_status": snapshot.status, "attempt": snapshot.attempt}
+        self._set(RefundStatus.REFUNDING, "stripe_refund_adopted", SYSTEM_ACTOR, note=why, detail=detail)
+        await self._apply_stripe(snapshot, "stripe_status")
 
     async def _sync_from_stripe(self) -> None:
         """Re-read the refund from Stripe: webhooks can be late, repeated or out of order."""
@@ -467,7 +591,7 @@ class RefundWorkflow:
         """Whether the read model is behind the workflow."""
         return self._published < len(self._state.timeline) or bool(self._notifications)
 
-    async def _publish(self) -> None:
+    async def _publish(self, *, index: bool = True) -> None:
         """Write state, new audit entries and customer emails in one local activity; keep search attributes current."""
         if not self._unpublished():
             return
@@ -485,7 +609,8 @@ class RefundWorkflow:
             **READ_MODEL,
         )
         self._published += len(new_entries)
-        self._index()
+        if index:
+            self._index()
 
     def _index(self) -> None:
         """Upsert search attributes only when the status changed (each upsert is a billable action)."""

@@ -16,6 +16,7 @@ from domain.policy.approvals import (
     after_failure,
     check_cancel,
     check_decision,
+    check_manual_payout_against_stripe,
     check_resolve_failure,
 )
 from domain.policy.assessment import PolicyAssessment, RefundPath, assess_request
@@ -77,6 +78,7 @@ __all__ = [
     "check_decision",
     "check_holiday_calendar",
     "check_investigation",
+    "check_manual_payout_against_stripe",
     "check_resolve_failure",
     "check_troubleshooting",
     "clause",

@@ -195,3 +195,14 @@ def check_resolve_failure(
     if action is FailureAction.RETRY:
         return allow(after_failure(action), "The refund is sent to the payment provider again.")
     return allow(after_failure(action), "Manual payout recorded; the refund is settled.")
+
+
+def check_manual_payout_against_stripe(stripe_refund_id: str | None, stripe_status: str | None) -> ActionCheck:
+    """A manual payout while Stripe holds a refund that paid (or may still pay) the customer would pay them twice."""
+    if stripe_refund_id is None:
+        return allow(after_failure(FailureAction.MANUAL_PAYOUT), "Stripe holds no refund paying the customer; the payout can be recorded.")
+    return refuse(
+        RefusalCode.PAID_THROUGH_STRIPE,
+        f"Stripe holds refund {stripe_refund_id} ({stripe_status}) for this refund, so the customer is already being paid "
+        "through Stripe: no manual payout was recorded, and the refund now follows that Stripe refund.",
+    )

@@ -19,6 +19,7 @@ class RefusalCode(StrEnum):
     SEPARATION_OF_DUTIES = "separation_of_duties"  # 409: someone else must act
     FINANCE_REQUIRED = "finance_required"  # 409: the remaining approval must come from finance
     MISSING_REFERENCE = "missing_reference"  # 422: a manual payout needs its reference
+    PAID_THROUGH_STRIPE = "paid_through_stripe"  # 409: Stripe holds a refund paying the customer already
 
 
 class ActionCheck(BaseModel):

@@ -93,8 +93,7 @@ async def stack(
         public_api_url=api_url,
         dev_tokens=True,
         migrate_on_start=False,
-        stripe_call_timeout=10,
-        **{"refund_status_poll_interval": 5, **settings_overrides},
+        **({"stripe_call_timeout": 10, "refund_status_poll_interval": 5} | settings_overrides),
     )
     database = Database(settings.database_url)
     upgrade(database)
