@@ -64,9 +64,8 @@ MAX_REMEMBERED_EVENTS = 200
 UNKNOWN_OUTCOME_LOOKED_UP = "unknown-stripe-outcome-is-looked-up"
 RETRY_CHECKS_STRIPE_FIRST = "finance-retry-checks-stripe-first"
 PAYOUT_CHECKS_STRIPE_FIRST = "manual-payout-checks-stripe-first"
-# Checked at a refund's first Stripe call: refunds begun with it are verified before settling. Every patch makes the
-# SDK upsert TemporalChangeVersion (a billable action), so this one also moves our own "refunding" upsert to Stripe's
-# answer: the straight-through refund stays at 9 actions. Refunds past their first call at deploy get SETTLEMENT_VERIFIED.
+# Checked at a refund's first Stripe call: refunds begun with it are verified before settling; refunds past their first
+# call at deploy get SETTLEMENT_VERIFIED. (The TemporalChangeVersion upsert a patch makes is not a billed action.)
 VERIFIED_REFUND = "refund-verified-with-stripe"
 SETTLEMENT_VERIFIED = "settlement-verified-with-stripe"
 
@@ -391,8 +390,7 @@ class RefundWorkflow:
             first_call = self._state.stripe_attempt == 1
             if first_call:
                 self._verified_refund = workflow.patched(VERIFIED_REFUND)
-            # The audit trail shows the approval before any money moves; the search attribute follows with Stripe's answer.
-            await self._publish(index=not (first_call and self._verified_refund))
+            await self._publish()  # the audit trail shows the approval before any money moves
             snapshot = await self._create_stripe_refund()
             if snapshot is not None:
                 await self._apply_stripe(snapshot, "stripe_refund_created")
@@ -591,7 +589,7 @@ class RefundWorkflow:
         """Whether the read model is behind the workflow."""
         return self._published < len(self._state.timeline) or bool(self._notifications)
 
-    async def _publish(self, *, index: bool = True) -> None:
+    async def _publish(self) -> None:
         """Write state, new audit entries and customer emails in one local activity; keep search attributes current."""
         if not self._unpublished():
             return
@@ -609,8 +607,7 @@ class RefundWorkflow:
             **READ_MODEL,
         )
         self._published += len(new_entries)
-        if index:
-            self._index()
+        self._index()
 
     def _index(self) -> None:
         """Upsert search attributes only when the status changed (each upsert is a billable action)."""
