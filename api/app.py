@@ -11,6 +11,7 @@ from temporalio.client import Client
 from api.errors import install_error_handlers
 from api.metrics import ApiMetrics
 from api.metrics import router as metrics_router
+from api.refund_starts import WaitingStartsLoop
 from api.routes import customers, disputes, health, orders, refunds, settlements, webhooks
 from api.temporal_link import TemporalLink
 from core.settings import Settings
@@ -42,9 +43,12 @@ def create_app(settings: Settings, *, temporal_client: Client | None = None, dat
         app.state.metrics = ApiMetrics(app.state.database)
         app.state.temporal = TemporalLink(settings, temporal_client)
         app.state.temporal.start()
+        app.state.waiting_starts = WaitingStartsLoop(app.state.database, app.state.temporal, settings)
+        app.state.waiting_starts.start()
         try:
             yield
         finally:
+            await app.state.waiting_starts.stop()
             await app.state.temporal.stop()
             if database is None:
                 app.state.database.dispose()

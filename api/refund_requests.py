@@ -127,6 +127,7 @@ def prepare(session: Session, settings: Settings, body: RefundCreate, actor: Act
         idempotency_key=idempotency_key,
         request_fingerprint=request_print,
         policy_parameters=workflow_input.params.model_dump(mode="json"),
+        workflow_input=workflow_input.model_dump(mode="json"),
     )
     open_refund_request(session, row)
     return PreparedRefund(row, workflow_input, assessment, replayed=False)
@@ -151,14 +152,18 @@ def _other_payments(session: Session, order: Order) -> list[OtherPayment]:
 
 async def start_workflow(client: Client, settings: Settings, prepared: PreparedRefund) -> None:
     """Start the refund's workflow; a retry of the same request finds the one already running."""
+    await start_refund_workflow(client, settings, prepared.row.refund_id, prepared.row.amount_minor, prepared.workflow_input)
+
+
+async def start_refund_workflow(client: Client, settings: Settings, refund_id: str, amount_minor: int, data: RefundInput) -> None:
+    """Start a recorded refund's workflow, or find it already running (the request and the recovery loop both call this)."""
     from workflows.refund import RefundWorkflow
 
-    data = prepared.workflow_input
-    amount = f"{prepared.row.amount_minor} {data.order.currency.upper()} (minor units)"
+    amount = f"{amount_minor} {data.order.currency.upper()} (minor units)"
     await client.start_workflow(
         RefundWorkflow.run,
         data,
-        id=prepared.row.workflow_id,
+        id=refund_workflow_id(refund_id),
         task_queue=settings.temporal_task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         # A refund id names one refund forever: never run a second workflow for it.
@@ -169,14 +174,14 @@ async def start_workflow(client: Client, settings: Settings, prepared: PreparedR
                 SearchAttributePair(sa.REFUND_REASON, data.request.reason.value),
                 SearchAttributePair(sa.ORDER_ID, data.order.order_id),
                 SearchAttributePair(sa.CUSTOMER_ID, data.order.customer_id),
-                SearchAttributePair(sa.REFUND_AMOUNT, prepared.row.amount_minor),
+                SearchAttributePair(sa.REFUND_AMOUNT, amount_minor),
                 SearchAttributePair(sa.REFUND_CURRENCY, data.order.currency),
                 SearchAttributePair(sa.PAYMENT_INTENT_ID, data.order.payment_intent_id or ""),
             ]
         ),
-        static_summary=f"Refund {prepared.row.refund_id}: {data.request.reason.value}, order {data.order.order_id}",
+        static_summary=f"Refund {refund_id}: {data.request.reason.value}, order {data.order.order_id}",
         static_details=(
-            f"**Refund** `{prepared.row.refund_id}` of {amount} on order `{data.order.order_id}` "
+            f"**Refund** `{refund_id}` of {amount} on order `{data.order.order_id}` "
             f"(customer `{data.order.customer_id}`), requested by {data.requester.name} for `{data.request.reason.value}`."
         ),
     )

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     stripe_call_timeout: timedelta = Field(timedelta(seconds=30), description="Start-to-close timeout of one Stripe call.")
     stripe_retry_window: timedelta = Field(timedelta(hours=24), description="How long a refund's Stripe call is retried before Stripe's records decide its outcome.")
     refund_status_poll_interval: timedelta = Field(timedelta(minutes=30), description="Ask Stripe about a pending refund when no webhook came for this long.")
+    refund_start_grace: timedelta = Field(
+        timedelta(seconds=30), description="A recorded refund whose workflow has not begun after this long is started again by the API."
+    )
 
     # Chargebacks
     dispute_evidence_lead_time: timedelta = Field(timedelta(days=2), description="Submit dispute evidence this long before Stripe's deadline.")

@@ -36,6 +36,8 @@ class Refund(SQLModel, table=True):
     policy_version: str | None = Field(default=None, max_length=10)
     # The parameters in force when the refund was requested (thresholds, windows, holiday country).
     policy_parameters: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The workflow's input as recorded with the request: a refund whose workflow did not start is started with it later.
+    workflow_input: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     decision_path: str | None = Field(default=None, max_length=40)
     decision_rule: str | None = Field(default=None, max_length=60)
     decision_clause: str | None = Field(default=None, max_length=1000)

@@ -80,13 +80,13 @@ async def request_refund(
         if not prepared.replayed:
             raise
     except RPCError as error:
-        if not prepared.replayed:
-            # Nothing runs for this request: remove it so the order is not blocked by a refund that never started.
-            await database.atransact(lambda session: session.delete(session.get(Refund, prepared.row.refund_id)))
+        # Temporal may or may not have started it: the row stays (it holds the workflow's input), and the recovery loop
+        # (api/refund_starts.py) starts it once Temporal answers, so the request is never lost nor run twice.
         log.error("refund workflow did not start", extra={"refund_id": prepared.row.refund_id, "error": str(error)})
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
-            "The workflow service is unavailable; nothing was recorded. Try again in a moment.",
+            f"Refund {prepared.row.refund_id} is recorded, but the workflow service did not answer; it will start on its own "
+            "as soon as the service is back. Retry with the same Idempotency-Key to follow it.",
             headers={"Retry-After": str(RETRY_AFTER_S)},
         ) from error
     if prepared.replayed:
