@@ -10,31 +10,40 @@ from sqlmodel import Session, col, select
 
 from domain.money import Money
 from domain.refund_messages import Notification, PublishRefund, RefundState, TimelineEntry
-from domain.refunds import OPEN_STATUSES, RefundStatus
+from domain.refunds import OPEN_STATUSES, REFUNDED_SO_FAR
 from store.refund_tables import OutboxMessage, Refund, RefundEvent
 from store.tables import Order
 from store.types import utcnow
 
-# Statuses whose amount has left (or is leaving) the shop, so it counts against what is refundable.
-MONEY_MOVING = (RefundStatus.REFUNDING.value, RefundStatus.SETTLING.value, RefundStatus.SETTLED.value)
+
 
 
 class OpenRefundExists(Exception):
-    """The order already has a refund in progress."""
+    """The order already has a refund in progress (`refund_id` names it when known)."""
+
+    def __init__(self, message: str, refund_id: str | None = None) -> None:
+        super().__init__(message)
+        self.refund_id = refund_id
 
 
 class RefundNotFound(LookupError):
     """No refund has this id."""
 
 
+def refuse_if_open_refund(session: Session, order_id: str, *, excluding: str | None = None) -> None:
+    """Raise OpenRefundExists when another refund on the order is still open."""
+    blocking = session.exec(select(Refund).where(Refund.open_order_id == order_id)).first()
+    if blocking is not None and blocking.refund_id != excluding:
+        raise OpenRefundExists(
+            f"order {order_id} already has an open refund ({blocking.refund_id}, {blocking.status}); "
+            "finish or cancel it first",
+            refund_id=blocking.refund_id,
+        )
+
+
 def open_refund_request(session: Session, refund: Refund) -> Refund:
     """Insert a new request; the unique open_order_id makes a second open refund on the order impossible."""
-    blocking = session.exec(select(Refund).where(Refund.open_order_id == refund.order_id)).first()
-    if blocking is not None:
-        raise OpenRefundExists(
-            f"order {refund.order_id} already has an open refund ({blocking.refund_id}, {blocking.status}); "
-            "finish or cancel it first"
-        )
+    refuse_if_open_refund(session, refund.order_id)
     refund.open_order_id = refund.order_id
     session.add(refund)
     try:
@@ -45,9 +54,9 @@ def open_refund_request(session: Session, refund: Refund) -> Refund:
 
 
 def refunded_so_far(session: Session, order_id: str, *, excluding: str | None = None) -> int:
-    """Sum of this order's refunds whose money moved or is moving."""
+    """"Refunded so far" on the order: the sum of its refunds in REFUNDED_SO_FAR (open or settled)."""
     query = select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
-        Refund.order_id == order_id, col(Refund.status).in_(MONEY_MOVING)
+        Refund.order_id == order_id, col(Refund.status).in_([s.value for s in REFUNDED_SO_FAR])
     )
     if excluding:
         query = query.where(Refund.refund_id != excluding)

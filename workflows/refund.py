@@ -13,10 +13,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.policy import (
         ApprovalRecord,
         Decision,
+        DecisionCheck,
         PolicyInputError,
         RefundPath,
         assess_request,
         check_cancel,
+        check_confirm_settlement,
         check_decision,
         check_investigation,
         check_resolve_failure,
@@ -49,8 +51,9 @@ with workflow.unsafe.imports_passed_through():
         TroubleshootingRecord,
         refund_workflow_id,
     )
-    from domain.refunds import FailureAction, RefundStatus, TroubleshootingOutcome
-    from domain.roles import SYSTEM_ACTOR, Actor, Role
+    from domain.orders import OrderStatus, paid_order_status
+    from domain.refunds import RefundStatus
+    from domain.roles import SYSTEM_ACTOR, Actor, Role, SystemRole
     from workflows import search_attributes as sa
     from workflows.activity_options import READ_MODEL, STRIPE_RETRY
 
@@ -88,7 +91,7 @@ class RefundWorkflow:
         self._path: RefundPath | None = None
         self._published = 0
         self._notifications: list[Notification] = []
-        self._order_status: str | None = None
+        self._order_status: OrderStatus | None = None
         self._seen_events: list[str] = []
         self._sync_requested = False
         self._stripe_call_due = False
@@ -133,8 +136,9 @@ class RefundWorkflow:
     def approve(self, request: DecisionRequest) -> RefundState:
         """Record an approval; the last one required sends the refund to Stripe."""
         check = self._decision_check(request, Decision.APPROVE)
+        assert check.acting_as is not None  # every allowed decision names the role it counts as
         self._state.approvals.append(
-            ApprovalGiven(actor=request.actor, acting_as=str(check.acting_as), at=workflow.now(), note=request.note)
+            ApprovalGiven(actor=request.actor, acting_as=check.acting_as, at=workflow.now(), note=request.note)
         )
         if check.fully_approved:
             self._set(RefundStatus.APPROVED, "approved", request.actor, note=request.note)
@@ -160,26 +164,26 @@ class RefundWorkflow:
 
     @workflow.update
     def record_troubleshooting(self, record: TroubleshootingRecord) -> RefundState:
-        """Record a troubleshooting step; resolved ends it, unresolved sends it to approval."""
-        if record.outcome is TroubleshootingOutcome.IN_PROGRESS:
-            self._record("troubleshooting", record.actor, note=record.note, detail={"outcome": record.outcome.value})
-        elif record.outcome is TroubleshootingOutcome.RESOLVED:
-            self._set(RefundStatus.RESOLVED, "troubleshooting", record.actor, note=record.note, detail={"outcome": "resolved"})
+        """Record a troubleshooting step; the policy's transition says where it leads (in_progress stays)."""
+        check = self._troubleshooting_check(record)
+        detail = {"outcome": record.outcome.value} | check.citation()
+        if check.next_status is None or check.next_status is self._state.status:
+            self._record("troubleshooting", record.actor, note=record.note, detail=detail)
         else:
-            self._set(RefundStatus.AWAITING_APPROVAL, "troubleshooting", record.actor, note=record.note, detail={"outcome": "unresolved"})
+            self._set(check.next_status, "troubleshooting", record.actor, note=record.note, detail=detail)
         return self._state
 
     @record_troubleshooting.validator
     def _validate_troubleshooting(self, record: TroubleshootingRecord) -> None:
-        _refuse_unless(
-            check_troubleshooting(self._state.status, self._path or RefundPath.APPROVAL, record.outcome, record.actor.roles)
-        )
+        self._troubleshooting_check(record)
 
     @workflow.update
     def record_investigation(self, record: InvestigationRecord) -> RefundState:
         """Record an approver's finding on an unauthorized-transaction claim."""
         check = self._investigation_check(record)
-        self._set(check.next_status, "investigation", record.actor, note=record.note, detail={"finding": record.finding.value})
+        assert check.next_status is not None
+        detail = {"finding": record.finding.value} | check.citation()
+        self._set(check.next_status, "investigation", record.actor, note=record.note, detail=detail)
         if check.next_status is RefundStatus.REJECTED:
             self._notifications.append(Notification.REJECTED)
         return self._state
@@ -203,7 +207,7 @@ class RefundWorkflow:
     def resolve_failure(self, resolution: FailureResolution) -> RefundState:
         """Finance retries a failed refund through Stripe, or records the manual payout that settled it."""
         detail = {"action": resolution.action.value, "reference": resolution.reference}
-        if resolution.action is FailureAction.RETRY:
+        if self._resolve_failure_check(resolution).next_status is RefundStatus.REFUNDING:
             self._state.failure_reason = None
             self._stripe_call_due = True
             self._set(RefundStatus.REFUNDING, "failure_resolved", resolution.actor, detail=detail)
@@ -211,15 +215,13 @@ class RefundWorkflow:
             self._state.resolution = f"manual payout {resolution.reference}"
             self._state.settled_at = workflow.now()
             if self._is_full_refund():
-                self._order_status = "refunded"  # paid out by hand, but paid all the same: access ends
+                self._order_status = OrderStatus.REFUNDED  # paid out by hand, but paid all the same: access ends
             self._set(RefundStatus.SETTLED, "failure_resolved", resolution.actor, detail=detail)
         return self._state
 
     @resolve_failure.validator
     def _validate_resolve_failure(self, resolution: FailureResolution) -> None:
-        _refuse_unless(
-            check_resolve_failure(self._state.status, resolution.action, resolution.actor.roles, resolution.reference)
-        )
+        self._resolve_failure_check(resolution)
 
     @workflow.update
     def confirm_settlement(self, confirmation: SettlementConfirmation) -> RefundState:
@@ -230,14 +232,7 @@ class RefundWorkflow:
 
     @confirm_settlement.validator
     def _validate_confirm_settlement(self, confirmation: SettlementConfirmation) -> None:
-        if not confirmation.actor.has_any(Role.FINANCE, Role.ADMIN):
-            raise ApplicationError("Only finance staff can confirm a settlement.", type=RefusalCode.FORBIDDEN_ROLE.value, non_retryable=True)
-        if self._state.status is not RefundStatus.SETTLING:
-            raise ApplicationError(
-                f"This refund is '{self._state.status}'; only a settling refund can be confirmed as settled.",
-                type=RefusalCode.WRONG_STATE.value,
-                non_retryable=True,
-            )
+        _refuse_unless(check_confirm_settlement(self._state.status, confirmation.actor.roles))
 
     @workflow.signal
     def stripe_refund_event(self, event: StripeRefundEvent) -> None:
@@ -279,7 +274,9 @@ class RefundWorkflow:
         self._state.approvals_required = self._input.params.approvals_required(assessment.amount_minor)
         detail = {"rule": assessment.rule.value, "path": assessment.path.value, "verified": assessment.verified, "policy_version": assessment.policy_version}
         if assessment.path is RefundPath.AUTO_APPROVE:
-            self._state.approvals.append(ApprovalGiven(actor=SYSTEM_ACTOR, acting_as="system", at=workflow.now(), note="verified automatically"))
+            self._state.approvals.append(
+                ApprovalGiven(actor=SYSTEM_ACTOR, acting_as=SystemRole.SYSTEM, at=workflow.now(), note="verified automatically")
+            )
             self._set(RefundStatus.APPROVED, "assessed", SYSTEM_ACTOR, note=assessment.clause, detail=detail)
             self._notifications.append(Notification.APPROVED)
         else:
@@ -423,14 +420,14 @@ class RefundWorkflow:
             window = self._state.settlement
             detail |= {"expected_from": window.expected_from.isoformat(), "expected_by": window.expected_by.isoformat()}
             if self._is_full_refund():
-                self._order_status = "refunded"  # a full refund ends the customer's access
+                self._order_status = OrderStatus.REFUNDED  # a full refund ends the customer's access
             self._set(RefundStatus.SETTLING, kind, SYSTEM_ACTOR, detail=detail)
             self._notifications.append(Notification.ISSUED)
         elif snapshot.status in ("failed", "canceled") and status in (RefundStatus.REFUNDING, RefundStatus.SETTLING):
             self._state.failure_reason = snapshot.failure_reason or snapshot.status
-            if self._order_status == "refunded":
+            if self._order_status is OrderStatus.REFUNDED:
                 # The money did not reach the customer after all: the order is back where it was.
-                self._order_status = "active" if self._input.order.activated_at else "paid"
+                self._order_status = paid_order_status(self._input.order.activated_at is not None)
             self._set(RefundStatus.FAILED, kind, SYSTEM_ACTOR, note=f"Stripe reports the refund {snapshot.status}: {self._state.failure_reason}", detail=detail)
             self._notifications.append(Notification.FAILED)
         elif changed:
@@ -532,7 +529,7 @@ class RefundWorkflow:
             )
         )
 
-    def _decision_check(self, request: DecisionRequest, decision: Decision):
+    def _decision_check(self, request: DecisionRequest, decision: Decision) -> DecisionCheck:
         """The policy's answer to an approve/reject, raised as a refusal when not allowed."""
         check = check_decision(
             request.actor.actor_id,
@@ -549,11 +546,11 @@ class RefundWorkflow:
 
     def _is_full_refund(self) -> bool:
         """Whether this refund returns everything left on the order."""
-        return self._input.order.already_refunded_minor + self._state.amount_minor >= self._input.order.amount_minor
+        return self._input.order.fully_refunded_by(self._state.amount_minor)
 
     def _human_approvals(self) -> list[ApprovalGiven]:
         """Approvals given by people (the system's automatic approval is not one)."""
-        return [a for a in self._state.approvals if a.acting_as != "system"]
+        return [a for a in self._state.approvals if a.acting_as is not SystemRole.SYSTEM]
 
     def _investigation_check(self, record: InvestigationRecord) -> ActionCheck:
         """The policy's answer to an investigation finding."""
@@ -566,5 +563,17 @@ class RefundWorkflow:
             self._state.requested_by.actor_id,
             self._state.legal_basis,
         )
+        _refuse_unless(check)
+        return check
+
+    def _troubleshooting_check(self, record: TroubleshootingRecord) -> ActionCheck:
+        """The policy's answer to a troubleshooting outcome, with the transition it leads to."""
+        check = check_troubleshooting(self._state.status, self._path or RefundPath.APPROVAL, record.outcome, record.actor.roles)
+        _refuse_unless(check)
+        return check
+
+    def _resolve_failure_check(self, resolution: FailureResolution) -> ActionCheck:
+        """The policy's answer to finance's resolution of a failed refund (retry: refunding, payout: settled)."""
+        check = check_resolve_failure(self._state.status, resolution.action, resolution.actor.roles, resolution.reference)
         _refuse_unless(check)
         return check

@@ -15,6 +15,7 @@ from domain.policy.approvals import (
     DecisionCheck,
     after_failure,
     check_cancel,
+    check_confirm_settlement,
     check_decision,
     check_resolve_failure,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "after_troubleshooting",
     "assess_request",
     "check_cancel",
+    "check_confirm_settlement",
     "check_decision",
     "check_holiday_calendar",
     "check_investigation",
