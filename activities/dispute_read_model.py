@@ -6,10 +6,11 @@ from temporalio import activity
 
 from domain.dispute_messages import DisputeContext, PublishDispute, StripeDisputeSnapshot
 from store import disputes
+from workflows.contracts.dispute import DisputeReadModel
 from store.db import Database
 
 
-class DisputeReadModelActivities:
+class DisputeReadModelActivities(DisputeReadModel):
     """Activities over the read-model database for disputes."""
 
     def __init__(self, database: Database) -> None:

@@ -8,6 +8,7 @@ from temporalio import activity
 from activities.stripe_calls import call_stripe
 from domain.refund_messages import CreateStripeRefund, FetchStripeRefund, StripeRefundSnapshot
 from domain.refunds import RefundReason
+from workflows.contracts.refund import RefundStripeCalls
 
 # Stripe knows three refund reasons; ours map onto them for the card network's records.
 STRIPE_REASON = {
@@ -21,7 +22,7 @@ def idempotency_key(refund_id: str, attempt: int) -> str:
     return f"refund-{refund_id}-attempt-{attempt}"
 
 
-class StripeRefundActivities:
+class StripeRefundActivities(RefundStripeCalls):
     """Stripe calls for refunds, holding one Stripe client."""
 
     def __init__(self, client: stripe.StripeClient) -> None:

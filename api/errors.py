@@ -1,19 +1,28 @@
-"""Error answers a support agent can read: one sentence in `detail`, field errors listed beside it."""
+"""Error answers a support agent can read: one sentence in `detail`, field errors listed beside it.
+
+Every service error maps to one HTTP status here, and only here.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.refund_requests import IdempotencyMismatch
-from domain.policy import PolicyInputError
-from store.orders import OrderConflict, OrderNotFound
-from store.disputes import DisputeNotFound
-from store.refunds import OpenRefundExists, RefundNotFound
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unavailable
+
+STATUS_OF: dict[type[ServiceError], int] = {
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Conflict: status.HTTP_409_CONFLICT,
+    Forbidden: status.HTTP_403_FORBIDDEN,
+    InvalidInput: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
 
 
-def _field_message(error: dict) -> str:
+def _field_message(error: dict[str, Any]) -> str:
     """'plan_months: the shop sells 1, 3, 6 or 12-month plans only' from a pydantic error."""
     location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
     message = error.get("msg", "is invalid").removeprefix("Value error, ")
@@ -24,8 +33,9 @@ def _field_message(error: dict) -> str:
     return f"{location}: {message}" if location else message
 
 
-async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     """422 with a readable summary and the per-field list."""
+    assert isinstance(exc, RequestValidationError)
     errors = [_field_message(error) for error in exc.errors()]
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -33,26 +43,19 @@ async def _validation(_request: Request, exc: RequestValidationError) -> JSONRes
     )
 
 
-async def _not_found(_request: Request, exc: LookupError) -> JSONResponse:
-    """404 with what was not found."""
-    return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
+def status_of(error: ServiceError) -> int:
+    """The HTTP status of a service error (its nearest mapped class)."""
+    return next((code for cls, code in STATUS_OF.items() if isinstance(error, cls)), status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
-async def _conflict(_request: Request, exc: Exception) -> JSONResponse:
-    """409 with why the request clashes with the records."""
-    return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc)})
-
-
-async def _policy_input(_request: Request, exc: PolicyInputError) -> JSONResponse:
-    """422 with the policy's own explanation of what is wrong with the request."""
-    return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": exc.message, "code": exc.code})
+async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    """The service's sentence in `detail`, with its extra fields (code, open_refund_id, ...) beside it."""
+    assert isinstance(exc, ServiceError)
+    extra = {key: value for key, value in exc.extra.items() if value is not None}
+    return JSONResponse(status_code=status_of(exc), content={"detail": exc.message, **extra})
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register our handlers on the app."""
     app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(PolicyInputError, _policy_input)
-    for missing in (OrderNotFound, RefundNotFound, DisputeNotFound):
-        app.add_exception_handler(missing, _not_found)
-    for clash in (OrderConflict, OpenRefundExists, IdempotencyMismatch):
-        app.add_exception_handler(clash, _conflict)
+    app.add_exception_handler(ServiceError, _service_error)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from domain.permissions import Action, acting_roles, permitted_roles, role_names
+from domain.policy.checks import ActionCheck, RefusalCode, refuse
 from domain.policy.clauses import POLICY_VERSION
 from domain.roles import Role
 
@@ -150,28 +151,17 @@ def build_evidence(orders: list[OrderEvidence], contacts: list[ContactFact], pol
     return evidence
 
 
-class DisputeActionCheck(BaseModel):
-    """Allowed, or refused with a code ('forbidden_role', 'wrong_state') and a readable message."""
 
-    model_config = ConfigDict(frozen=True)
-
-    allowed: bool
-    message: str
-    refusal: str | None = None
-
-
-def check_dispute_action(status: DisputeStatus, already_acted: bool, actor_roles: Iterable[Role | str]) -> DisputeActionCheck:
+def check_dispute_action(status: DisputeStatus, already_acted: bool, actor_roles: Iterable[Role | str]) -> ActionCheck:
     """Finance (or admin) may submit evidence or accept once, while evidence is still awaited."""
     if not acting_roles(actor_roles, Action.ACT_ON_DISPUTE):
-        return DisputeActionCheck(
-            allowed=False,
-            message=f"Only {role_names(permitted_roles(Action.ACT_ON_DISPUTE))} staff can submit evidence or accept a dispute.",
-            refusal="forbidden_role",
+        return refuse(
+            RefusalCode.FORBIDDEN_ROLE,
+            f"Only {role_names(permitted_roles(Action.ACT_ON_DISPUTE))} staff can submit evidence or accept a dispute.",
         )
     if not status.awaits_evidence or already_acted:
-        return DisputeActionCheck(
-            allowed=False,
-            message=f"This dispute is '{status.value}'; evidence was already submitted or the dispute accepted.",
-            refusal="wrong_state",
+        return refuse(
+            RefusalCode.WRONG_STATE,
+            f"This dispute is '{status.value}'; evidence was already submitted or the dispute accepted.",
         )
-    return DisputeActionCheck(allowed=True, message="Finance's action is taken.")
+    return ActionCheck(allowed=True, message="Finance's action is taken.")

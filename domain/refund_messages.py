@@ -7,12 +7,12 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from domain.orders import OrderStatus
 from domain.policy.assessment import PolicyAssessment
 from domain.policy.facts import OrderFacts, OtherPayment, RefundRequestFacts
 from domain.policy.parameters import PolicyParameters
 from domain.policy.settlement import SettlementWindow
 from domain.refunds import FailureAction, InvestigationFinding, RefundStatus, TroubleshootingOutcome
-from domain.orders import OrderStatus
 from domain.roles import Actor, Role, SystemRole
 
 

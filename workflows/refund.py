@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -10,6 +9,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.orders import OrderStatus, paid_order_status
     from domain.policy import (
         ApprovalRecord,
         Decision,
@@ -51,11 +51,11 @@ with workflow.unsafe.imports_passed_through():
         TroubleshootingRecord,
         refund_workflow_id,
     )
-    from domain.orders import OrderStatus, paid_order_status
     from domain.refunds import RefundStatus
     from domain.roles import SYSTEM_ACTOR, Actor, Role, SystemRole
     from workflows import search_attributes as sa
     from workflows.activity_options import READ_MODEL, STRIPE_RETRY
+    from workflows.contracts.refund import DISPUTE_OPENED_SIGNAL
 
 MAX_REMEMBERED_EVENTS = 200
 
@@ -243,7 +243,7 @@ class RefundWorkflow:
         if event.stripe_refund_id == self._state.stripe_refund_id:
             self._sync_requested = True
 
-    @workflow.signal
+    @workflow.signal(name=DISPUTE_OPENED_SIGNAL)
     def dispute_opened(self, dispute: DisputeOpened) -> None:
         """A chargeback on this payment: stop before Stripe is called, or link it for finance."""
         if self._state.dispute_id == dispute.dispute_id:
@@ -454,7 +454,7 @@ class RefundWorkflow:
                 return False
             try:
                 await workflow.wait_condition(lambda: done() or self._unpublished(), timeout=remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return done()
             if not done():
                 await self._publish()
