@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.routing import APIRoute
+from platform_support import api_settings, bearer
 from starlette.routing import BaseRoute
 
 from api.app import create_app
 from domain.permissions import PERMISSIONS, Action, permitted_roles
 from domain.roles import Role
-from platform_support import api_settings, bearer
 
 # Each endpoint and the action it is (None: not a staff endpoint; Stripe signs webhooks, probes are open).
 ENDPOINTS: dict[tuple[str, str], Action | None] = {

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from platform_support import api_settings, order_body
 
 from domain.roles import Actor, Role
-from platform_support import api_settings, order_body
 from services import orders
 from services.errors import Conflict
 from services.refunds import RefundCreate, prepare
