@@ -6,8 +6,8 @@ from temporalio import activity
 
 from domain.dispute_messages import DisputeContext, PublishDispute, StripeDisputeSnapshot
 from store import disputes
-from workflows.contracts.dispute import DisputeReadModel
 from store.db import Database
+from workflows.contracts.dispute import DisputeReadModel
 
 
 class DisputeReadModelActivities(DisputeReadModel):

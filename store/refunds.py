@@ -16,8 +16,6 @@ from store.tables import Order
 from store.types import utcnow
 
 
-
-
 class OpenRefundExists(Exception):
     """The order already has a refund in progress (`refund_id` names it when known)."""
 

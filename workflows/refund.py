@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -58,6 +60,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.contracts.refund import DISPUTE_OPENED_SIGNAL
 
 MAX_REMEMBERED_EVENTS = 200
+# What a timeline entry's detail may hold (TimelineEntry.detail); a Mapping so narrower dicts are accepted.
+Detail = Mapping[str, str | int | bool | None]
 
 
 def _refuse_unless(check: ActionCheck) -> None:
@@ -103,7 +107,7 @@ class RefundWorkflow:
     async def run(self, input: RefundInput) -> RefundOutcome:
         """Drive the refund through its statuses until it ends."""
         self._assess()
-        phases: dict[RefundStatus, Callable] = {
+        phases: dict[RefundStatus, Callable[[], Awaitable[None]]] = {
             RefundStatus.INVESTIGATING: self._investigation_phase,
             RefundStatus.AWAITING_APPROVAL: self._approval_phase,
             RefundStatus.APPROVED: self._start_refund,
@@ -488,7 +492,9 @@ class RefundWorkflow:
         """Upsert search attributes only when the status changed (each upsert is a billable action)."""
         if self._state.status is self._indexed_status:
             return
-        updates = [sa.REFUND_STATUS.value_set(self._state.status.value), sa.REFUND_AMOUNT.value_set(self._state.amount_minor)]
+        updates: list[SearchAttributeUpdate[Any]] = [
+            sa.REFUND_STATUS.value_set(self._state.status.value), sa.REFUND_AMOUNT.value_set(self._state.amount_minor)
+        ]
         if self._state.settlement is not None:
             updates.append(sa.SETTLEMENT_DUE_BY.value_set(settles_at(self._state.settlement)))
         workflow.upsert_search_attributes(updates)
@@ -507,7 +513,7 @@ class RefundWorkflow:
             lines.append(f"Failure: {s.failure_reason}")
         return "\n\n".join(lines)
 
-    def _set(self, status: RefundStatus, kind: str, actor: Actor, *, note: str | None = None, detail: dict | None = None) -> None:
+    def _set(self, status: RefundStatus, kind: str, actor: Actor, *, note: str | None = None, detail: Detail | None = None) -> None:
         """Change status and record the step."""
         self._state.status = status
         # Refunds by status, exported with the worker's SDK metrics (the SDK drops it during replay).
@@ -515,7 +521,7 @@ class RefundWorkflow:
         workflow.logger.info("refund status changed", extra={"status": status.value, "step": kind, "actor": actor.name})
         self._record(kind, actor, note=note, detail=detail)
 
-    def _record(self, kind: str, actor: Actor, *, note: str | None = None, detail: dict | None = None) -> None:
+    def _record(self, kind: str, actor: Actor, *, note: str | None = None, detail: Detail | None = None) -> None:
         """Append an audit entry stamped with workflow time."""
         self._state.timeline.append(
             TimelineEntry(
@@ -525,7 +531,7 @@ class RefundWorkflow:
                 status=self._state.status,
                 actor=actor,
                 note=note,
-                detail=detail or {},
+                detail=dict(detail or {}),
             )
         )
 
