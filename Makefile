@@ -9,7 +9,7 @@ VAR_DIR ?= var
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test clean-var
+.PHONY: help run test lint clean-var
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,8 +17,13 @@ help: ## List the targets
 run: $(STAMP) ## Start the whole service on 127.0.0.1 (Ctrl-C stops it; data stays in var/)
 	$(PYTHON) -m devstack
 
-test: $(STAMP) ## Run the tests (extra pytest arguments: make test PYTEST_ARGS="-k orders")
+test: $(STAMP) lint ## Lint, check formatting and types, then run the tests (make test PYTEST_ARGS="-k orders")
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff check, ruff format --check and mypy (what `make test` runs before pytest)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 clean-var: ## DELETE all local data of `make run` (orders, staff, Temporal history, emulator payments)
 	rm -rf -- "$(VAR_DIR)"

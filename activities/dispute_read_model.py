@@ -7,9 +7,10 @@ from temporalio import activity
 from domain.dispute_messages import DisputeContext, PublishDispute, StripeDisputeSnapshot
 from store import disputes
 from store.db import Database
+from workflows.contracts.dispute import DisputeReadModel
 
 
-class DisputeReadModelActivities:
+class DisputeReadModelActivities(DisputeReadModel):
     """Activities over the read-model database for disputes."""
 
     def __init__(self, database: Database) -> None:

@@ -9,9 +9,10 @@ from domain.policy.settlement import SettlementWindow
 from domain.refund_messages import ComputeSettlement, PublishRefund, PublishResult
 from store import refunds
 from store.db import Database
+from workflows.contracts.refund import RefundReadModel
 
 
-class ReadModelActivities:
+class ReadModelActivities(RefundReadModel):
     """Activities over the read-model database."""
 
     def __init__(self, database: Database) -> None:

@@ -8,9 +8,10 @@ from temporalio import activity
 from activities.stripe_calls import call_stripe
 from domain.dispute_messages import DisputeActionRequest, DisputeEvidenceSubmission
 from domain.disputes import DisputeStatus
+from workflows.contracts.dispute import DisputeStripeCalls
 
 
-class StripeDisputeActivities:
+class StripeDisputeActivities(DisputeStripeCalls):
     """Stripe calls for disputes, holding one Stripe client."""
 
     def __init__(self, client: stripe.StripeClient) -> None:

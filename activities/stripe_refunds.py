@@ -10,9 +10,16 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.stripe_calls import StripeOutcomeUnknown, StripeRefused, call_stripe
-from domain.refund_messages import CreateStripeRefund, FetchStripeRefund, FindStripeRefunds, StripeRefundSnapshot, StripeRefundsFound
+from domain.refund_messages import (
+    CreateStripeRefund,
+    FetchStripeRefund,
+    FindStripeRefunds,
+    StripeRefundsFound,
+    StripeRefundSnapshot,
+)
 from domain.refunds import RefundReason
 from domain.stripe_lookup import refund_of_attempt, refund_to_adopt
+from workflows.contracts.refund import RefundStripeCalls
 
 # Stripe knows three refund reasons; ours map onto them for the card network's records.
 STRIPE_REASON = {
@@ -31,7 +38,7 @@ def idempotency_key(refund_id: str, attempt: int, key_number: int = 1) -> str:
     return base if key_number == 1 else f"{base}-k{key_number}"
 
 
-class StripeRefundActivities:
+class StripeRefundActivities(RefundStripeCalls):
     """Stripe calls for refunds, holding one Stripe client."""
 
     def __init__(self, client: stripe.StripeClient) -> None:
@@ -52,7 +59,7 @@ class StripeRefundActivities:
         for key_number in range(1, KEYS_PER_ATTEMPT + 1):
             key = idempotency_key(request.refund_id, request.attempt, key_number)
             try:
-                refund = call_stripe(lambda: self.client.v1.refunds.create(_params(request), {"idempotency_key": key}))
+                refund = call_stripe(lambda key=key: self.client.v1.refunds.create(_params(request), {"idempotency_key": key}))
             except StripeOutcomeUnknown as error:
                 found = refund_of_attempt(self._ours(request.refund_id, request.payment_intent_id), request.attempt)
                 if found is not None:

@@ -11,7 +11,7 @@ from temporalio.client import Client
 from api.errors import install_error_handlers
 from api.metrics import ApiMetrics
 from api.metrics import router as metrics_router
-from api.refund_starts import WaitingStartsLoop
+from api.refund_start_loop import WaitingStartsLoop
 from api.routes import customers, disputes, health, orders, refunds, settlements, webhooks
 from api.temporal_link import TemporalLink
 from core.settings import Settings

@@ -1,6 +1,11 @@
-"""Error answers a support agent can read: one sentence in `detail`, field errors listed beside it."""
+"""Error answers a support agent can read: one sentence in `detail`, field errors listed beside it.
+
+Every service error maps to one HTTP status here, and only here.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -8,15 +13,19 @@ from fastapi.responses import JSONResponse
 from temporalio.client import RPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
-from api.refund_requests import IdempotencyMismatch
-from api.temporal_errors import RETRY_AFTER_S, WorkflowServiceUnavailable, unavailable
-from domain.policy import PolicyInputError
-from store.orders import OrderConflict, OrderNotFound
-from store.disputes import DisputeNotFound
-from store.refunds import OpenRefundExists, RefundNotFound
+from services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unavailable
+from services.temporal_errors import RETRY_AFTER_S, unavailable
+
+STATUS_OF: dict[type[ServiceError], int] = {
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Conflict: status.HTTP_409_CONFLICT,
+    Forbidden: status.HTTP_403_FORBIDDEN,
+    InvalidInput: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
 
 
-def _field_message(error: dict) -> str:
+def _field_message(error: dict[str, Any]) -> str:
     """'plan_months: the shop sells 1, 3, 6 or 12-month plans only' from a pydantic error."""
     location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
     message = error.get("msg", "is invalid").removeprefix("Value error, ")
@@ -27,8 +36,9 @@ def _field_message(error: dict) -> str:
     return f"{location}: {message}" if location else message
 
 
-async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     """422 with a readable summary and the per-field list."""
+    assert isinstance(exc, RequestValidationError)
     errors = [_field_message(error) for error in exc.errors()]
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -36,53 +46,28 @@ async def _validation(_request: Request, exc: RequestValidationError) -> JSONRes
     )
 
 
-async def _not_found(_request: Request, exc: LookupError) -> JSONResponse:
-    """404 with what was not found."""
-    return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc)})
+def status_of(error: ServiceError) -> int:
+    """The HTTP status of a service error (its nearest mapped class)."""
+    return next((code for cls, code in STATUS_OF.items() if isinstance(error, cls)), status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
-async def _conflict(_request: Request, exc: Exception) -> JSONResponse:
-    """409 with why the request clashes with the records."""
-    return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc)})
+async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    """The service's sentence in `detail`, with its extra fields (code, refund_id, ...) beside it."""
+    assert isinstance(exc, ServiceError)
+    extra = {key: value for key, value in exc.extra.items() if value is not None}
+    # Unavailable: Stripe and agents try again after this long, nothing is lost.
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if isinstance(exc, Unavailable) else None
+    return JSONResponse(status_code=status_of(exc), content={"detail": exc.message, **extra}, headers=headers)
 
 
-async def _open_refund(_request: Request, exc: OpenRefundExists) -> JSONResponse:
-    """409 naming the order's open refund (id and status beside the sentence), so a retried request finds its refund."""
-    named = {"refund_id": exc.refund_id, "status": exc.status} if exc.refund_id else {}
-    return JSONResponse(status_code=status.HTTP_409_CONFLICT, content={"detail": str(exc), "order_id": exc.order_id, **named})
-
-
-async def _policy_input(_request: Request, exc: PolicyInputError) -> JSONResponse:
-    """422 with the policy's own explanation of what is wrong with the request."""
-    return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": exc.message, "code": exc.code})
-
-
-def service_unavailable(detail: str) -> JSONResponse:
-    """503 with a sentence and Retry-After: Stripe and agents try again, nothing is lost."""
-    return JSONResponse(
-        status_code=status.HTTP_503_SERVICE_UNAVAILABLE, content={"detail": detail}, headers={"Retry-After": str(RETRY_AFTER_S)}
-    )
-
-
-async def _workflow_service(_request: Request, exc: WorkflowServiceUnavailable) -> JSONResponse:
-    """503: Temporal did not answer."""
-    return service_unavailable(exc.detail)
-
-
-async def _temporal_error(_request: Request, exc: Exception) -> JSONResponse:
-    """A Temporal error no route expected is the service failing, not the request: 503, try again (never a 500)."""
-    return service_unavailable(unavailable(exc).detail)
+async def _temporal_error(request: Request, exc: Exception) -> JSONResponse:
+    """A Temporal error no use case expected is the service failing, not the request: 503, try again (never a 500)."""
+    return await _service_error(request, unavailable(exc))
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Register our handlers on the app."""
     app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(PolicyInputError, _policy_input)
-    for missing in (OrderNotFound, RefundNotFound, DisputeNotFound):
-        app.add_exception_handler(missing, _not_found)
-    for clash in (OrderConflict, IdempotencyMismatch):
-        app.add_exception_handler(clash, _conflict)
-    app.add_exception_handler(OpenRefundExists, _open_refund)
-    app.add_exception_handler(WorkflowServiceUnavailable, _workflow_service)
+    app.add_exception_handler(ServiceError, _service_error)
     for temporal_error in (RPCError, RPCTimeoutOrCancelledError):
         app.add_exception_handler(temporal_error, _temporal_error)

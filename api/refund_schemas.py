@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from domain.refunds import FailureAction, InvestigationFinding, RefundReason, RefundStatus, TroubleshootingOutcome
+from domain.refunds import FailureAction, InvestigationFinding, RefundStatus, TroubleshootingOutcome
+from services.refunds import RefundCreate
 
-
-class RefundCreate(BaseModel):
-    """Support asking for a refund on the customer's behalf."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    order_id: str = Field(min_length=1, max_length=64)
-    reason: RefundReason
-    amount_minor: int | None = Field(None, gt=0, description="Partial amount in minor units; omit for the whole remainder.")
-    customer_contacted_at: AwareDatetime | None = Field(None, description="When the customer contacted us; default now.")
-    note: str | None = Field(None, max_length=2000)
-    legal_basis: str | None = Field(None, max_length=500, description="Local consumer law invoked, if any.")
+__all__ = ["RefundCreate"]  # the request body is the use case's input, defined with it
 
 
 class PolicyDecisionPublic(BaseModel):
@@ -99,7 +90,7 @@ class TimelineEntryPublic(BaseModel):
     actor_id: str
     actor_name: str
     note: str | None = None
-    detail: dict = {}
+    detail: dict[str, Any] = {}
 
 
 class SettlementPublic(BaseModel):
@@ -135,7 +126,7 @@ class RefundDetail(RefundSummary):
     note: str | None = None
     legal_basis: str | None = None
     policy_decision: PolicyDecisionPublic | None = None
-    policy_parameters: dict | None = Field(None, description="The policy parameters in force when the refund was requested.")
+    policy_parameters: dict[str, Any] | None = Field(None, description="The policy parameters in force when the refund was requested.")
     approvals: list[ApprovalPublic] = []
     approvals_required: int = 1
     escalated: bool = False

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from core.settings import Settings
-from domain.refund_messages import RefundState
-from store.refund_tables import Refund, RefundEvent
 from api.refund_schemas import (
     ApprovalPublic,
     PolicyDecisionPublic,
@@ -12,6 +9,9 @@ from api.refund_schemas import (
     SettlementPublic,
     TimelineEntryPublic,
 )
+from core.settings import Settings
+from domain.refund_messages import RefundState
+from store.refund_tables import Refund, RefundEvent
 
 
 def workflow_url(settings: Settings, workflow_id: str) -> str:

@@ -9,6 +9,7 @@ import typer
 from cli.api_client import DEFAULT_API_URL, ApiUrl, Token, staff_api
 from cli.tables import emit, fields, money, table, when
 from domain.refunds import RefundReason, RefundStatus
+from domain.roles import SystemRole
 
 Note = Annotated[str | None, typer.Option("--note", help="Why, for the audit trail.")]
 
@@ -86,7 +87,7 @@ def _summary(refund: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def _approvals(approvals: list[dict[str, Any]], required: int) -> str:
     """'automatic (...)' or '1 of 2 required: dev-approver-1 as approver 2025-03-10 09:00 UTC'."""
-    automatic = [a for a in approvals if a["acting_as"] == "system"]
+    automatic = [a for a in approvals if a["acting_as"] == SystemRole.SYSTEM]
     if automatic:
         return f"automatic ({automatic[0].get('note') or 'verified by the system'}, {when(automatic[0]['at'])})"
     given = "; ".join(f"{a['actor_name']} as {a['acting_as']} {when(a['at'])}" for a in approvals)
@@ -124,7 +125,7 @@ def _decide(verb: str, refund_id: str, note: str | None, api_url: str, token: st
     """Approve or reject and say where the refund stands now."""
     with staff_api(api_url, token) as api:
         refund, _ = api.post(f"/refunds/{refund_id}/{verb}", {"note": note})
-    human = len([a for a in refund["approvals"] if a["acting_as"] != "system"])
+    human = len([a for a in refund["approvals"] if a["acting_as"] != SystemRole.SYSTEM])
     emit(f"Refund {refund_id}: {refund['status']} ({human} of {refund['approvals_required']} approvals)")
 
 

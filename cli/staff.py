@@ -9,9 +9,10 @@ import typer
 from core.logs import configure_logging
 from core.settings import get_settings
 from domain.roles import Role
+from services.errors import Conflict
+from services.staff import add_staff
 from store.db import Database
 from store.migrate import upgrade
-from store.staff import StaffNameTaken, create_staff
 
 app = typer.Typer(help="Staff members and their API tokens (works on the database directly).", no_args_is_help=True)
 
@@ -31,8 +32,8 @@ def add(
     database = Database(settings.database_url)
     try:
         upgrade(database)
-        member, token = database.transact(lambda session: create_staff(session, name, roles))
-    except StaffNameTaken as error:
+        member, token = add_staff(database, name, roles)
+    except Conflict as error:
         typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from None
     finally:

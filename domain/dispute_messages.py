@@ -54,6 +54,7 @@ class DisputeContext(BaseModel):
     orders: list[OrderEvidence] = []
     contacts: list[ContactFact] = []
     open_refund_ids: list[str] = []
+    # Refunds counting toward "refunded so far" (domain.refunds.REFUNDED_SO_FAR); the dispute links them all.
     paid_refund_ids: list[str] = []
 
 

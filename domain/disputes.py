@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from domain.permissions import Action, acting_roles, permitted_roles, role_names
+from domain.policy.checks import ActionCheck, RefusalCode, refuse
 from domain.policy.clauses import POLICY_VERSION
+from domain.roles import Role
 
 # The policy lines a chargeback decision applies, quoted verbatim.
 CLAUSE_CONTACT_FIRST = (
@@ -145,3 +149,19 @@ def build_evidence(orders: list[OrderEvidence], contacts: list[ContactFact], pol
     if extra_text:
         evidence["uncategorized_text"] = extra_text
     return evidence
+
+
+
+def check_dispute_action(status: DisputeStatus, already_acted: bool, actor_roles: Iterable[Role | str]) -> ActionCheck:
+    """Finance (or admin) may submit evidence or accept once, while evidence is still awaited."""
+    if not acting_roles(actor_roles, Action.ACT_ON_DISPUTE):
+        return refuse(
+            RefusalCode.FORBIDDEN_ROLE,
+            f"Only {role_names(permitted_roles(Action.ACT_ON_DISPUTE))} staff can submit evidence or accept a dispute.",
+        )
+    if not status.awaits_evidence or already_acted:
+        return refuse(
+            RefusalCode.WRONG_STATE,
+            f"This dispute is '{status.value}'; evidence was already submitted or the dispute accepted.",
+        )
+    return ActionCheck(allowed=True, message="Finance's action is taken.")

@@ -20,3 +20,8 @@ class OrderStatus(StrEnum):
     REFUNDED = "refunded"  # fully refunded: access ended
     SUSPENDED = "suspended"  # chargeback opened without prior contact
     CHARGED_BACK = "charged_back"  # dispute lost: access stays off
+
+
+def paid_order_status(activated: bool) -> OrderStatus:
+    """A paid order with its access (not refunded, suspended or charged back): active once activation was sent."""
+    return OrderStatus.ACTIVE if activated else OrderStatus.PAID

@@ -7,12 +7,13 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from domain.orders import OrderStatus
 from domain.policy.assessment import PolicyAssessment
 from domain.policy.facts import OrderFacts, OtherPayment, RefundRequestFacts
 from domain.policy.parameters import PolicyParameters
 from domain.policy.settlement import SettlementWindow
 from domain.refunds import FailureAction, InvestigationFinding, RefundStatus, TroubleshootingOutcome
-from domain.roles import Actor
+from domain.roles import Actor, Role, SystemRole
 
 
 def refund_workflow_id(refund_id: str) -> str:
@@ -64,7 +65,7 @@ class ApprovalGiven(BaseModel):
     """A human (or the system) approving the refund, and the role it counted as."""
 
     actor: Actor
-    acting_as: str
+    acting_as: Role | SystemRole
     at: AwareDatetime
     note: str | None = None
 
@@ -234,7 +235,7 @@ class PublishRefund(BaseModel):
     state: RefundState
     new_entries: list[TimelineEntry]
     notifications: list[Notification] = []
-    order_status: str | None = None
+    order_status: OrderStatus | None = None
 
 
 class PublishResult(BaseModel):

@@ -46,8 +46,8 @@ class RefundStatus(StrEnum):
 
     @property
     def counts_toward_refunded(self) -> bool:
-        """True when this refund's amount must be counted in the order's already-refunded sum."""
-        return self in OPEN_STATUSES or self is RefundStatus.SETTLED
+        """True when this refund's amount is part of the order's "refunded so far" (see REFUNDED_SO_FAR)."""
+        return self in REFUNDED_SO_FAR
 
 
 # `failed` is deliberately NOT terminal: the money is still owed and finance will either retry the
@@ -85,3 +85,7 @@ class FailureAction(StrEnum):
 
     RETRY = "retry"
     MANUAL_PAYOUT = "manual_payout"
+# "Refunded so far" on an order, the one definition: every refund still open (its money may yet move, and a
+# failed one is still owed) or settled. Policy facts, the duplicate-payment check, dispute links and full-refund
+# detection all count these; "refundable now" is what was paid minus this sum (OrderFacts.remaining_minor).
+REFUNDED_SO_FAR: frozenset[RefundStatus] = OPEN_STATUSES | {RefundStatus.SETTLED}

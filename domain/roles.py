@@ -1,4 +1,4 @@
-"""Staff roles and what each may do."""
+"""Staff roles and who acts (what each role may do is domain.permissions)."""
 
 from enum import StrEnum
 
@@ -15,6 +15,12 @@ class Role(StrEnum):
     SHOP = "shop"
 
 
+class SystemRole(StrEnum):
+    """The role the service itself acts in (its automatic approval, its timers); never a staff token's."""
+
+    SYSTEM = "system"
+
+
 class Actor(BaseModel):
     """Who did something: a staff member with roles, or the system itself."""
 
@@ -29,4 +35,4 @@ class Actor(BaseModel):
         return any(role in self.roles for role in roles)
 
 
-SYSTEM_ACTOR = Actor(actor_id="system", name="refund service")
+SYSTEM_ACTOR = Actor(actor_id=SystemRole.SYSTEM.value, name="refund service")

@@ -7,11 +7,10 @@ from sqlmodel import Session, col, or_, select
 from domain.dispute_messages import DisputeContext, PublishDispute, StripeDisputeSnapshot
 from domain.disputes import ContactFact, OrderEvidence
 from domain.money import Money
-from domain.orders import OrderStatus
-from domain.refunds import OPEN_STATUSES
+from domain.orders import OrderStatus, paid_order_status
+from domain.refunds import RefundStatus
 from store.dispute_tables import CustomerContact, Dispute
 from store.refund_tables import Refund
-from store.refunds import MONEY_MOVING
 from store.tables import Customer, Order
 from store.types import utcnow
 
@@ -49,8 +48,8 @@ def load_context(session: Session, dispute: StripeDisputeSnapshot) -> DisputeCon
             for o in orders
         ],
         contacts=sorted(contacts, key=lambda c: c.at),
-        open_refund_ids=[r.refund_id for r in on_these if r.status in {s.value for s in OPEN_STATUSES}],
-        paid_refund_ids=[r.refund_id for r in on_these if r.status in MONEY_MOVING],
+        open_refund_ids=[r.refund_id for r in on_these if RefundStatus(r.status).is_open],
+        paid_refund_ids=[r.refund_id for r in on_these if RefundStatus(r.status).counts_toward_refunded],
     )
 
 
@@ -96,7 +95,7 @@ def _apply_effects(session: Session, effects) -> None:
             _set_status(session, order, OrderStatus.SUSPENDED, effects.reason)
     for order in _orders(session, effects.reinstate_order_ids):
         if order.status == OrderStatus.SUSPENDED:
-            _set_status(session, order, OrderStatus.ACTIVE if order.activated_at else OrderStatus.PAID, effects.reason)
+            _set_status(session, order, paid_order_status(order.activated_at is not None), effects.reason)
     for order in _orders(session, effects.charged_back_order_ids):
         if order.status != OrderStatus.REFUNDED:
             _set_status(session, order, OrderStatus.CHARGED_BACK, effects.reason)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from domain.orders import OrderStatus
+from domain.orders import OrderStatus, paid_order_status
 from store.tables import Customer, Order
 from store.types import utcnow
 
@@ -57,7 +57,7 @@ def register_order(session: Session, fields: dict) -> tuple[Order, bool]:
         customer.email = fields["customer_email"]
         customer.updated_at = utcnow()
     session.add(customer)
-    status = OrderStatus.ACTIVE if fields.get("activated_at") else OrderStatus.PAID
+    status = paid_order_status(fields.get("activated_at") is not None)
     order = Order(**fields, status=status.value)
     session.add(order)
     session.flush()

@@ -10,13 +10,10 @@ from sqlmodel import Session, col, select
 
 from domain.money import Money
 from domain.refund_messages import Notification, PublishRefund, RefundState, TimelineEntry
-from domain.refunds import OPEN_STATUSES, RefundStatus
+from domain.refunds import OPEN_STATUSES, REFUNDED_SO_FAR
 from store.refund_tables import OutboxMessage, Refund, RefundEvent
 from store.tables import Order
 from store.types import utcnow
-
-# Statuses whose amount has left (or is leaving) the shop, so it counts against what is refundable.
-MONEY_MOVING = (RefundStatus.REFUNDING.value, RefundStatus.SETTLING.value, RefundStatus.SETTLED.value)
 
 
 class OpenRefundExists(Exception):
@@ -38,10 +35,10 @@ class RefundNotFound(LookupError):
     """No refund has this id."""
 
 
-def refuse_if_open_refund(session: Session, order_id: str) -> None:
-    """Raise OpenRefundExists naming the order's open refund, if it has one."""
+def refuse_if_open_refund(session: Session, order_id: str, *, excluding: str | None = None) -> None:
+    """Raise OpenRefundExists naming the order's open refund, if it has one other than `excluding`."""
     blocking = session.exec(select(Refund).where(Refund.open_order_id == order_id)).first()
-    if blocking is not None:
+    if blocking is not None and blocking.refund_id != excluding:
         raise OpenRefundExists(order_id, blocking.refund_id, blocking.status)
 
 
@@ -58,9 +55,9 @@ def open_refund_request(session: Session, refund: Refund) -> Refund:
 
 
 def refunded_so_far(session: Session, order_id: str, *, excluding: str | None = None) -> int:
-    """Sum of this order's refunds whose money moved or is moving."""
+    """"Refunded so far" on the order: the sum of its refunds in REFUNDED_SO_FAR (open or settled)."""
     query = select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
-        Refund.order_id == order_id, col(Refund.status).in_(MONEY_MOVING)
+        Refund.order_id == order_id, col(Refund.status).in_([s.value for s in REFUNDED_SO_FAR])
     )
     if excluding:
         query = query.where(Refund.refund_id != excluding)

@@ -6,8 +6,7 @@ import os
 import socket
 import sys
 import uuid
-from collections.abc import Callable, Iterator
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import psycopg

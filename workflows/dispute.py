@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -22,13 +23,22 @@ with workflow.unsafe.imports_passed_through():
         PublishDispute,
         dispute_workflow_id,
     )
-    from domain.disputes import DisputeStatus, build_evidence, decide_prior_contact, evidence_submission_time, newer_status
-    from domain.policy.checks import RefusalCode
+    from domain.disputes import (
+        DisputeStatus,
+        build_evidence,
+        check_dispute_action,
+        decide_prior_contact,
+        evidence_submission_time,
+        newer_status,
+    )
     from domain.policy.clauses import POLICY_VERSION
     from domain.refund_messages import DisputeOpened, refund_workflow_id
-    from domain.roles import SYSTEM_ACTOR, Actor, Role
+    from domain.roles import SYSTEM_ACTOR, Actor
     from workflows import search_attributes as sa
     from workflows.activity_options import READ_MODEL, STRIPE_RETRY
+    from workflows.contracts.dispute import DISPUTE_EVENT_SIGNAL, DisputeReadModel, DisputeStripeCalls
+
+from workflows.refund import RefundWorkflow
 
 MAX_REMEMBERED_EVENTS = 100
 
@@ -52,7 +62,7 @@ class DisputeWorkflow:
         self._seen_events: list[str] = []
         self._finance_action: tuple[str, FinanceDisputeAction] | None = None
         self._published = 0
-        self._indexed: tuple = (snapshot.status, None)
+        self._indexed: tuple[DisputeStatus, str | None] = (snapshot.status, None)
         self._record("opened", SYSTEM_ACTOR, note=f"{snapshot.reason} dispute of {snapshot.amount_minor} {snapshot.currency.upper()}")
 
     @workflow.run
@@ -96,7 +106,7 @@ class DisputeWorkflow:
     def _validate_accept(self, action: FinanceDisputeAction) -> None:
         self._check_finance_action(action.actor)
 
-    @workflow.signal
+    @workflow.signal(name=DISPUTE_EVENT_SIGNAL)
     def dispute_event(self, event: DisputeEvent) -> None:
         """A charge.dispute.* webhook: the later status wins, whatever order events arrive in."""
         if event.event_id in self._seen_events:
@@ -113,8 +123,8 @@ class DisputeWorkflow:
 
     async def _apply_policy(self) -> None:
         """Prior contact or not: suspend and restrict, stop refunds not yet paid, link those already paid."""
-        context = await workflow.execute_local_activity(
-            "load_dispute_context", self._state.snapshot, result_type=DisputeContext, **READ_MODEL
+        context = await workflow.execute_local_activity_method(
+            DisputeReadModel.load_dispute_context, self._state.snapshot, **READ_MODEL
         )
         self._context = context
         self._state.customer_id = context.customer_id
@@ -134,7 +144,9 @@ class DisputeWorkflow:
         opened = DisputeOpened(dispute_id=self._state.dispute_id, opened_at=self._state.snapshot.opened_at)
         for refund_id in context.open_refund_ids:
             try:
-                await workflow.get_external_workflow_handle(refund_workflow_id(refund_id)).signal("dispute_opened", opened)
+                await workflow.get_external_workflow_handle_for(RefundWorkflow.run, refund_workflow_id(refund_id)).signal(
+                    RefundWorkflow.dispute_opened, opened
+                )
             except Exception as error:  # the refund ended meanwhile: nothing to stop
                 workflow.logger.info("refund workflow not signalled", extra={"refund_id": refund_id, "error": str(error)})
             self._record("refund_notified", SYSTEM_ACTOR, note=f"refund {refund_id} told of the dispute")
@@ -153,13 +165,15 @@ class DisputeWorkflow:
         kind, action = self._finance_action or ("submit", None)
         actor = action.actor if action else SYSTEM_ACTOR
         if kind == "accept":
-            status = await self._stripe("accept_dispute", DisputeActionRequest(dispute_id=self._state.dispute_id), "Accept the dispute")
+            status = await self._stripe(
+                DisputeStripeCalls.accept_dispute, DisputeActionRequest(dispute_id=self._state.dispute_id), "Accept the dispute"
+            )
             self._state.status = newer_status(self._state.status, status)
             self._record("accepted", actor, note="the dispute was accepted; no evidence submitted")
             return
         evidence = build_evidence(self._context.orders, self._context.contacts, POLICY_VERSION, action.uncategorized_text if action else None)
         submission = DisputeEvidenceSubmission(dispute_id=self._state.dispute_id, evidence=evidence)
-        status = await self._stripe("submit_dispute_evidence", submission, "Submit dispute evidence")
+        status = await self._stripe(DisputeStripeCalls.submit_dispute_evidence, submission, "Submit dispute evidence")
         self._state.status = newer_status(self._state.status, status)
         self._state.evidence_submitted_at = workflow.now()
         self._record("evidence_submitted", actor, note=f"submitted: {', '.join(sorted(evidence))}")
@@ -180,19 +194,18 @@ class DisputeWorkflow:
 
     # ---- bookkeeping ----
 
-    async def _stripe(self, activity: str, argument, summary: str) -> DisputeStatus:
+    async def _stripe(self, activity: Callable[[Any, Any], DisputeStatus], argument: Any, summary: str) -> DisputeStatus:
         """A Stripe call on the rate-limited queue."""
-        return await workflow.execute_activity(
+        return await workflow.execute_activity_method(
             activity,
             argument,
-            result_type=DisputeStatus,
             task_queue=self._input.stripe_task_queue,
             start_to_close_timeout=self._input.stripe_call_timeout,
             retry_policy=STRIPE_RETRY,
             summary=summary,
         )
 
-    async def _wait_until(self, done, until=None) -> None:
+    async def _wait_until(self, done: Callable[[], bool], until: datetime | None = None) -> None:
         """Wait for `done` or `until`, publishing what handlers recorded meanwhile."""
         while not done():
             await self._publish()
@@ -201,7 +214,7 @@ class DisputeWorkflow:
                 return
             try:
                 await workflow.wait_condition(lambda: done() or self._published < len(self._state.timeline), timeout=remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return
 
     async def _publish(self) -> None:
@@ -209,7 +222,9 @@ class DisputeWorkflow:
         if self._published == len(self._state.timeline):
             return
         effects, self._effects = self._effects, OrderEffect()
-        await workflow.execute_local_activity("publish_dispute", PublishDispute(state=self._state, effects=effects), **READ_MODEL)
+        await workflow.execute_local_activity_method(
+            DisputeReadModel.publish_dispute, PublishDispute(state=self._state, effects=effects), **READ_MODEL
+        )
         self._published = len(self._state.timeline)
         indexed = (self._state.status, self._state.customer_id)
         if indexed != self._indexed:
@@ -229,12 +244,7 @@ class DisputeWorkflow:
         )
 
     def _check_finance_action(self, actor: Actor) -> None:
-        """Finance (or admin) may submit or accept once, while evidence is still awaited."""
-        if not actor.has_any(Role.FINANCE, Role.ADMIN):
-            raise ApplicationError("Only finance staff can submit evidence or accept a dispute.", type=RefusalCode.FORBIDDEN_ROLE.value, non_retryable=True)
-        if not self._state.status.awaits_evidence or self._finance_action is not None:
-            raise ApplicationError(
-                f"This dispute is '{self._state.status.value}'; evidence was already submitted or the dispute accepted.",
-                type=RefusalCode.WRONG_STATE.value,
-                non_retryable=True,
-            )
+        """Finance (or admin) may submit or accept once, while evidence is still awaited (domain.disputes decides)."""
+        check = check_dispute_action(self._state.status, self._finance_action is not None, actor.roles)
+        if not check.allowed:
+            raise ApplicationError(check.message, type=str(check.refusal), non_retryable=True)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.orders import OrderStatus, paid_order_status
     from domain.policy import (
         ApprovalRecord,
         Decision,
+        DecisionCheck,
         PolicyInputError,
         RefundPath,
         assess_request,
         check_cancel,
+        check_confirm_settlement,
         check_decision,
         check_investigation,
         check_manual_payout_against_stripe,
@@ -46,18 +50,19 @@ with workflow.unsafe.imports_passed_through():
         RefundState,
         SettlementConfirmation,
         StripeRefundEvent,
-        StripeRefundSnapshot,
         StripeRefundsFound,
+        StripeRefundSnapshot,
         TimelineEntry,
         TroubleshootingRecord,
         refund_workflow_id,
     )
-    from domain.refunds import FailureAction, RefundStatus, TroubleshootingOutcome
-    from domain.roles import SYSTEM_ACTOR, Actor, Role
+    from domain.refunds import FailureAction, RefundStatus
+    from domain.roles import SYSTEM_ACTOR, Actor, Role, SystemRole
     from domain.stripe_errors import OUTCOME_UNKNOWN
     from domain.stripe_lookup import active_refund, refund_to_adopt
     from workflows import search_attributes as sa
     from workflows.activity_options import READ_MODEL, STRIPE_RETRY
+    from workflows.contracts.refund import DISPUTE_OPENED_SIGNAL
 
 MAX_REMEMBERED_EVENTS = 200
 # Command-sequence changes, each behind its patch so histories recorded before them replay unchanged.
@@ -74,6 +79,10 @@ def _refused_by_stripe(error: ActivityError) -> bool:
     """Whether the activity failed on a definite answer from Stripe (it raises only those non-retryable)."""
     cause = error.cause
     return isinstance(cause, ApplicationError) and cause.non_retryable and cause.type != OUTCOME_UNKNOWN
+
+
+# What a timeline entry's detail may hold (TimelineEntry.detail); a Mapping so narrower dicts are accepted.
+Detail = Mapping[str, str | int | bool | None]
 
 
 def _refuse_unless(check: ActionCheck) -> None:
@@ -107,7 +116,7 @@ class RefundWorkflow:
         self._path: RefundPath | None = None
         self._published = 0
         self._notifications: list[Notification] = []
-        self._order_status: str | None = None
+        self._order_status: OrderStatus | None = None
         self._seen_events: list[str] = []
         self._sync_requested = False
         self._stripe_call_due = False
@@ -122,7 +131,7 @@ class RefundWorkflow:
     async def run(self, input: RefundInput) -> RefundOutcome:
         """Drive the refund through its statuses until it ends."""
         self._assess()
-        phases: dict[RefundStatus, Callable] = {
+        phases: dict[RefundStatus, Callable[[], Awaitable[None]]] = {
             RefundStatus.INVESTIGATING: self._investigation_phase,
             RefundStatus.AWAITING_APPROVAL: self._approval_phase,
             RefundStatus.APPROVED: self._start_refund,
@@ -155,8 +164,9 @@ class RefundWorkflow:
     def approve(self, request: DecisionRequest) -> RefundState:
         """Record an approval; the last one required sends the refund to Stripe."""
         check = self._decision_check(request, Decision.APPROVE)
+        assert check.acting_as is not None  # every allowed decision names the role it counts as
         self._state.approvals.append(
-            ApprovalGiven(actor=request.actor, acting_as=str(check.acting_as), at=workflow.now(), note=request.note)
+            ApprovalGiven(actor=request.actor, acting_as=check.acting_as, at=workflow.now(), note=request.note)
         )
         if check.fully_approved:
             self._set(RefundStatus.APPROVED, "approved", request.actor, note=request.note)
@@ -182,26 +192,26 @@ class RefundWorkflow:
 
     @workflow.update
     def record_troubleshooting(self, record: TroubleshootingRecord) -> RefundState:
-        """Record a troubleshooting step; resolved ends it, unresolved sends it to approval."""
-        if record.outcome is TroubleshootingOutcome.IN_PROGRESS:
-            self._record("troubleshooting", record.actor, note=record.note, detail={"outcome": record.outcome.value})
-        elif record.outcome is TroubleshootingOutcome.RESOLVED:
-            self._set(RefundStatus.RESOLVED, "troubleshooting", record.actor, note=record.note, detail={"outcome": "resolved"})
+        """Record a troubleshooting step; the policy's transition says where it leads (in_progress stays)."""
+        check = self._troubleshooting_check(record)
+        detail = {"outcome": record.outcome.value} | check.citation()
+        if check.next_status is None or check.next_status is self._state.status:
+            self._record("troubleshooting", record.actor, note=record.note, detail=detail)
         else:
-            self._set(RefundStatus.AWAITING_APPROVAL, "troubleshooting", record.actor, note=record.note, detail={"outcome": "unresolved"})
+            self._set(check.next_status, "troubleshooting", record.actor, note=record.note, detail=detail)
         return self._state
 
     @record_troubleshooting.validator
     def _validate_troubleshooting(self, record: TroubleshootingRecord) -> None:
-        _refuse_unless(
-            check_troubleshooting(self._state.status, self._path or RefundPath.APPROVAL, record.outcome, record.actor.roles)
-        )
+        self._troubleshooting_check(record)
 
     @workflow.update
     def record_investigation(self, record: InvestigationRecord) -> RefundState:
         """Record an approver's finding on an unauthorized-transaction claim."""
         check = self._investigation_check(record)
-        self._set(check.next_status, "investigation", record.actor, note=record.note, detail={"finding": record.finding.value})
+        assert check.next_status is not None
+        detail = {"finding": record.finding.value} | check.citation()
+        self._set(check.next_status, "investigation", record.actor, note=record.note, detail=detail)
         if check.next_status is RefundStatus.REJECTED:
             self._notifications.append(Notification.REJECTED)
         return self._state
@@ -227,7 +237,7 @@ class RefundWorkflow:
         detail = {"action": resolution.action.value, "reference": resolution.reference}
         if resolution.action is FailureAction.MANUAL_PAYOUT and workflow.patched(PAYOUT_CHECKS_STRIPE_FIRST):
             await self._refuse_payout_while_stripe_pays()
-        if resolution.action is FailureAction.RETRY:
+        if self._resolve_failure_check(resolution).next_status is RefundStatus.REFUNDING:
             self._state.failure_reason = None
             self._stripe_call_due = True
             self._set(RefundStatus.REFUNDING, "failure_resolved", resolution.actor, detail=detail)
@@ -235,15 +245,13 @@ class RefundWorkflow:
             self._state.resolution = f"manual payout {resolution.reference}"
             self._state.settled_at = workflow.now()
             if self._is_full_refund():
-                self._order_status = "refunded"  # paid out by hand, but paid all the same: access ends
+                self._order_status = OrderStatus.REFUNDED  # paid out by hand, but paid all the same: access ends
             self._set(RefundStatus.SETTLED, "failure_resolved", resolution.actor, detail=detail)
         return self._state
 
     @resolve_failure.validator
     def _validate_resolve_failure(self, resolution: FailureResolution) -> None:
-        _refuse_unless(
-            check_resolve_failure(self._state.status, resolution.action, resolution.actor.roles, resolution.reference)
-        )
+        self._resolve_failure_check(resolution)
         if self._payout_check_running or self._paying_refund_found is not None:
             raise ApplicationError(
                 "Stripe is being asked about this refund for finance's previous action; try again in a moment.",
@@ -278,14 +286,7 @@ class RefundWorkflow:
 
     @confirm_settlement.validator
     def _validate_confirm_settlement(self, confirmation: SettlementConfirmation) -> None:
-        if not confirmation.actor.has_any(Role.FINANCE, Role.ADMIN):
-            raise ApplicationError("Only finance staff can confirm a settlement.", type=RefusalCode.FORBIDDEN_ROLE.value, non_retryable=True)
-        if self._state.status is not RefundStatus.SETTLING:
-            raise ApplicationError(
-                f"This refund is '{self._state.status}'; only a settling refund can be confirmed as settled.",
-                type=RefusalCode.WRONG_STATE.value,
-                non_retryable=True,
-            )
+        _refuse_unless(check_confirm_settlement(self._state.status, confirmation.actor.roles))
 
     @workflow.signal
     def stripe_refund_event(self, event: StripeRefundEvent) -> None:
@@ -296,7 +297,7 @@ class RefundWorkflow:
         if event.stripe_refund_id == self._state.stripe_refund_id:
             self._sync_requested = True
 
-    @workflow.signal
+    @workflow.signal(name=DISPUTE_OPENED_SIGNAL)
     def dispute_opened(self, dispute: DisputeOpened) -> None:
         """A chargeback on this payment: stop before Stripe is called, or link it for finance."""
         if self._state.dispute_id == dispute.dispute_id:
@@ -327,7 +328,9 @@ class RefundWorkflow:
         self._state.approvals_required = self._input.params.approvals_required(assessment.amount_minor)
         detail = {"rule": assessment.rule.value, "path": assessment.path.value, "verified": assessment.verified, "policy_version": assessment.policy_version}
         if assessment.path is RefundPath.AUTO_APPROVE:
-            self._state.approvals.append(ApprovalGiven(actor=SYSTEM_ACTOR, acting_as="system", at=workflow.now(), note="verified automatically"))
+            self._state.approvals.append(
+                ApprovalGiven(actor=SYSTEM_ACTOR, acting_as=SystemRole.SYSTEM, at=workflow.now(), note="verified automatically")
+            )
             self._set(RefundStatus.APPROVED, "assessed", SYSTEM_ACTOR, note=assessment.clause, detail=detail)
             self._notifications.append(Notification.APPROVED)
         else:
@@ -545,14 +548,14 @@ class RefundWorkflow:
             window = self._state.settlement
             detail |= {"expected_from": window.expected_from.isoformat(), "expected_by": window.expected_by.isoformat()}
             if self._is_full_refund():
-                self._order_status = "refunded"  # a full refund ends the customer's access
+                self._order_status = OrderStatus.REFUNDED  # a full refund ends the customer's access
             self._set(RefundStatus.SETTLING, kind, SYSTEM_ACTOR, detail=detail)
             self._notifications.append(Notification.ISSUED)
         elif snapshot.status in ("failed", "canceled") and status in (RefundStatus.REFUNDING, RefundStatus.SETTLING):
             self._state.failure_reason = snapshot.failure_reason or snapshot.status
-            if self._order_status == "refunded":
+            if self._order_status is OrderStatus.REFUNDED:
                 # The money did not reach the customer after all: the order is back where it was.
-                self._order_status = "active" if self._input.order.activated_at else "paid"
+                self._order_status = paid_order_status(self._input.order.activated_at is not None)
             self._set(RefundStatus.FAILED, kind, SYSTEM_ACTOR, note=f"Stripe reports the refund {snapshot.status}: {self._state.failure_reason}", detail=detail)
             self._notifications.append(Notification.FAILED)
         elif changed:
@@ -579,7 +582,7 @@ class RefundWorkflow:
                 return False
             try:
                 await workflow.wait_condition(lambda: done() or self._unpublished(), timeout=remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return done()
             if not done():
                 await self._publish()
@@ -613,7 +616,9 @@ class RefundWorkflow:
         """Upsert search attributes only when the status changed (each upsert is a billable action)."""
         if self._state.status is self._indexed_status:
             return
-        updates = [sa.REFUND_STATUS.value_set(self._state.status.value), sa.REFUND_AMOUNT.value_set(self._state.amount_minor)]
+        updates: list[SearchAttributeUpdate[Any]] = [
+            sa.REFUND_STATUS.value_set(self._state.status.value), sa.REFUND_AMOUNT.value_set(self._state.amount_minor)
+        ]
         if self._state.settlement is not None:
             updates.append(sa.SETTLEMENT_DUE_BY.value_set(settles_at(self._state.settlement)))
         workflow.upsert_search_attributes(updates)
@@ -632,7 +637,7 @@ class RefundWorkflow:
             lines.append(f"Failure: {s.failure_reason}")
         return "\n\n".join(lines)
 
-    def _set(self, status: RefundStatus, kind: str, actor: Actor, *, note: str | None = None, detail: dict | None = None) -> None:
+    def _set(self, status: RefundStatus, kind: str, actor: Actor, *, note: str | None = None, detail: Detail | None = None) -> None:
         """Change status and record the step."""
         self._state.status = status
         # Refunds by status, exported with the worker's SDK metrics (the SDK drops it during replay).
@@ -640,7 +645,7 @@ class RefundWorkflow:
         workflow.logger.info("refund status changed", extra={"status": status.value, "step": kind, "actor": actor.name})
         self._record(kind, actor, note=note, detail=detail)
 
-    def _record(self, kind: str, actor: Actor, *, note: str | None = None, detail: dict | None = None) -> None:
+    def _record(self, kind: str, actor: Actor, *, note: str | None = None, detail: Detail | None = None) -> None:
         """Append an audit entry stamped with workflow time."""
         self._state.timeline.append(
             TimelineEntry(
@@ -650,11 +655,11 @@ class RefundWorkflow:
                 status=self._state.status,
                 actor=actor,
                 note=note,
-                detail=detail or {},
+                detail=dict(detail or {}),
             )
         )
 
-    def _decision_check(self, request: DecisionRequest, decision: Decision):
+    def _decision_check(self, request: DecisionRequest, decision: Decision) -> DecisionCheck:
         """The policy's answer to an approve/reject, raised as a refusal when not allowed."""
         check = check_decision(
             request.actor.actor_id,
@@ -671,11 +676,11 @@ class RefundWorkflow:
 
     def _is_full_refund(self) -> bool:
         """Whether this refund returns everything left on the order."""
-        return self._input.order.already_refunded_minor + self._state.amount_minor >= self._input.order.amount_minor
+        return self._input.order.fully_refunded_by(self._state.amount_minor)
 
     def _human_approvals(self) -> list[ApprovalGiven]:
         """Approvals given by people (the system's automatic approval is not one)."""
-        return [a for a in self._state.approvals if a.acting_as != "system"]
+        return [a for a in self._state.approvals if a.acting_as is not SystemRole.SYSTEM]
 
     def _investigation_check(self, record: InvestigationRecord) -> ActionCheck:
         """The policy's answer to an investigation finding."""
@@ -688,5 +693,17 @@ class RefundWorkflow:
             self._state.requested_by.actor_id,
             self._state.legal_basis,
         )
+        _refuse_unless(check)
+        return check
+
+    def _troubleshooting_check(self, record: TroubleshootingRecord) -> ActionCheck:
+        """The policy's answer to a troubleshooting outcome, with the transition it leads to."""
+        check = check_troubleshooting(self._state.status, self._path or RefundPath.APPROVAL, record.outcome, record.actor.roles)
+        _refuse_unless(check)
+        return check
+
+    def _resolve_failure_check(self, resolution: FailureResolution) -> ActionCheck:
+        """The policy's answer to finance's resolution of a failed refund (retry: refunding, payout: settled)."""
+        check = check_resolve_failure(self._state.status, resolution.action, resolution.actor.roles, resolution.reference)
         _refuse_unless(check)
         return check

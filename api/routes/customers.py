@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from api.deps import ActorDep, SessionDep, require_roles
-from api.routes.orders import STAFF_READERS
+from api.deps import ActorDep, SessionDep, permits
 from api.schemas import CustomerPublic, OrderPublic
-from domain.roles import Role
-from store.dispute_tables import CustomerContact
-from store.orders import orders_of_customer
-from store.tables import Customer
-from store.types import utcnow
+from domain.permissions import Action
+from services import customers
+from store.tables import Customer, Order
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 
-@router.get("/{customer_id}", response_model=CustomerPublic, dependencies=[require_roles(*STAFF_READERS)])
+def _public(customer: Customer, orders: list[Order]) -> CustomerPublic:
+    """A customer with their orders."""
+    return CustomerPublic.model_validate(customer).model_copy(update={"orders": [OrderPublic.model_validate(o) for o in orders]})
+
+
+@router.get("/{customer_id}", response_model=CustomerPublic, dependencies=[permits(Action.READ_ORDERS)])
 def read_customer(customer_id: str, session: SessionDep) -> CustomerPublic:
     """A customer, their restriction status and their orders."""
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no customer with id {customer_id}")
-    orders = [OrderPublic.model_validate(order) for order in orders_of_customer(session, customer_id)]
-    return CustomerPublic.model_validate(customer).model_copy(update={"orders": orders})
+    return _public(*customers.read_customer(session, customer_id))
 
 
 class ContactCreate(BaseModel):
@@ -61,32 +59,14 @@ class LiftRestriction(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/{customer_id}/contacts", response_model=ContactPublic, status_code=status.HTTP_201_CREATED, dependencies=[require_roles(Role.SUPPORT)])
+@router.post("/{customer_id}/contacts", response_model=ContactPublic, status_code=status.HTTP_201_CREATED, dependencies=[permits(Action.RECORD_CONTACT)])
 def record_contact(customer_id: str, body: ContactCreate, session: SessionDep, actor: ActorDep) -> ContactPublic:
     """Record that the customer contacted support (this is 'prior contact' for a later chargeback)."""
-    if session.get(Customer, customer_id) is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no customer with id {customer_id}")
-    now = utcnow()
-    contacted_at = body.contacted_at or now
-    if contacted_at > now + timedelta(minutes=5):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "contacted_at is in the future")
-    contact = CustomerContact(customer_id=customer_id, channel=body.channel, contacted_at=contacted_at, note=body.note, recorded_by=actor.name)
-    session.add(contact)
-    session.flush()
+    contact = customers.record_contact(session, customer_id, actor, body.channel, body.contacted_at, body.note)
     return ContactPublic.model_validate(contact)
 
 
-@router.post("/{customer_id}/lift-restriction", response_model=CustomerPublic, dependencies=[require_roles(Role.ADMIN)])
+@router.post("/{customer_id}/lift-restriction", response_model=CustomerPublic, dependencies=[permits(Action.LIFT_RESTRICTION)])
 def lift_restriction(customer_id: str, body: LiftRestriction, session: SessionDep, actor: ActorDep) -> CustomerPublic:
     """Let a restricted customer order again."""
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no customer with id {customer_id}")
-    if not customer.restricted:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"customer {customer_id} is not restricted")
-    customer.restricted = False
-    customer.restricted_reason = f"lifted by {actor.name}: {body.note}"
-    customer.updated_at = utcnow()
-    session.add(customer)
-    session.flush()
-    return read_customer(customer_id, session)
+    return _public(*customers.lift_restriction(session, customer_id, actor, body.note))

@@ -7,14 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
 
-from api.deps import ActorDep, DatabaseDep, SessionDep, TemporalDep, require_roles
-from api.workflow_updates import send_update
-from domain.dispute_messages import DisputeState, FinanceDisputeAction
-from domain.roles import Role
+from api.deps import ActorDep, DatabaseDep, SessionDep, TemporalDep, permits
+from domain.dispute_messages import DisputeState
+from domain.permissions import Action
+from services import disputes
 from store.dispute_tables import Dispute
-from store.disputes import get_dispute
 
 router = APIRouter(prefix="/disputes", tags=["disputes"])
 
@@ -55,37 +53,31 @@ class EvidenceBody(BaseModel):
     uncategorized_text: str | None = Field(None, max_length=20000)
 
 
-@router.get("", response_model=list[DisputePublic], dependencies=[require_roles(Role.FINANCE)])
+@router.get("", response_model=list[DisputePublic], dependencies=[permits(Action.READ_DISPUTES)])
 def list_disputes(session: SessionDep, status: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[DisputePublic]:
     """Disputes, newest first, optionally by status."""
-    query = select(Dispute)
-    if status:
-        query = query.where(Dispute.status == status)
-    return [DisputePublic.model_validate(row) for row in session.exec(query.order_by(col(Dispute.opened_at).desc()).limit(limit))]
+    return [DisputePublic.model_validate(row) for row in disputes.list_disputes(session, status, limit)]
 
 
-@router.get("/{dispute_id}", response_model=DisputePublic, dependencies=[require_roles(Role.FINANCE)])
+@router.get("/{dispute_id}", response_model=DisputePublic, dependencies=[permits(Action.READ_DISPUTES)])
 def read_dispute(dispute_id: str, session: SessionDep) -> DisputePublic:
     """One dispute."""
-    return DisputePublic.model_validate(get_dispute(session, dispute_id))
+    return DisputePublic.model_validate(disputes.read_dispute(session, dispute_id))
 
 
-@router.post("/{dispute_id}/submit", response_model=DisputePublic, dependencies=[require_roles(Role.FINANCE)])
+@router.post("/{dispute_id}/submit", response_model=DisputePublic, dependencies=[permits(Action.ACT_ON_DISPUTE)])
 async def submit_evidence(dispute_id: str, body: EvidenceBody, actor: ActorDep, database: DatabaseDep, client: TemporalDep) -> DisputePublic:
     """Submit the assembled evidence now instead of waiting for the automatic submission."""
-    return await _update(database, client, dispute_id, "submit_evidence", FinanceDisputeAction(actor=actor, uncategorized_text=body.uncategorized_text))
+    return _public(*await disputes.submit_evidence(database, client, dispute_id, actor, body.uncategorized_text))
 
 
-@router.post("/{dispute_id}/accept", response_model=DisputePublic, dependencies=[require_roles(Role.FINANCE)])
+@router.post("/{dispute_id}/accept", response_model=DisputePublic, dependencies=[permits(Action.ACT_ON_DISPUTE)])
 async def accept_dispute(dispute_id: str, actor: ActorDep, database: DatabaseDep, client: TemporalDep) -> DisputePublic:
     """Accept the dispute: no evidence is sent and the chargeback stands."""
-    return await _update(database, client, dispute_id, "accept", FinanceDisputeAction(actor=actor))
+    return _public(*await disputes.accept_dispute(database, client, dispute_id, actor))
 
 
-async def _update(database, client, dispute_id: str, update: str, action: FinanceDisputeAction) -> DisputePublic:
-    """Send a finance action to the dispute's workflow and answer with the dispute."""
-    row = await database.atransact(lambda session: get_dispute(session, dispute_id))
-    ended = f"dispute {dispute_id} is {row.status}; its handling has ended"
-    state = await send_update(client, row.workflow_id, update, action, DisputeState, ended)
+def _public(row: Dispute, state: DisputeState) -> DisputePublic:
+    """The dispute row with the fresher status and timeline the workflow just answered."""
     public = DisputePublic.model_validate(row)
     return public.model_copy(update={"status": state.status.value, "timeline": [e.model_dump(mode="json") for e in state.timeline]})

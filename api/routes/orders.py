@@ -4,39 +4,37 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import SessionDep, require_roles
+from api.deps import SessionDep, permits
 from api.schemas import ActivationRecord, OrderCreate, OrderPublic
-from domain.roles import Role
-from store.orders import get_order, record_activation, register_order
-from store.types import utcnow
+from domain.permissions import Action
+from services import orders
 
 router = APIRouter(prefix="/orders", tags=["orders"])
-STAFF_READERS = (Role.SUPPORT, Role.APPROVER, Role.FINANCE, Role.SHOP)
 
 
 @router.post(
     "",
     response_model=OrderPublic,
     status_code=status.HTTP_201_CREATED,
-    dependencies=[require_roles(Role.SHOP)],
+    dependencies=[permits(Action.REGISTER_ORDER)],
     responses={200: {"description": "The same order was already registered"}, 409: {"description": "Conflict"}},
 )
 def create_order(body: OrderCreate, session: SessionDep, response: Response) -> OrderPublic:
     """Register a paid order; repeating the same registration is harmless."""
-    order, created = register_order(session, body.model_dump())
+    order, created = orders.register_order(session, body.model_dump())
     if not created:
         response.status_code = status.HTTP_200_OK
     return OrderPublic.model_validate(order)
 
 
-@router.post("/{order_id}/activation", response_model=OrderPublic, dependencies=[require_roles(Role.SHOP)])
+@router.post("/{order_id}/activation", response_model=OrderPublic, dependencies=[permits(Action.RECORD_ACTIVATION)])
 def activate_order(order_id: str, body: ActivationRecord, session: SessionDep) -> OrderPublic:
     """Record that the activation details were created and sent."""
-    order = record_activation(session, order_id, body.activated_at or utcnow())
+    order = orders.record_activation(session, order_id, body.activated_at)
     return OrderPublic.model_validate(order)
 
 
-@router.get("/{order_id}", response_model=OrderPublic, dependencies=[require_roles(*STAFF_READERS)])
+@router.get("/{order_id}", response_model=OrderPublic, dependencies=[permits(Action.READ_ORDERS)])
 def read_order(order_id: str, session: SessionDep) -> OrderPublic:
     """One order with its status."""
-    return OrderPublic.model_validate(get_order(session, order_id))
+    return OrderPublic.model_validate(orders.read_order(session, order_id))

@@ -7,30 +7,20 @@ import io
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from api.deps import ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, require_roles
+from api.deps import ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
 from api.refund_schemas import NoteBody, RefundDetail
-from api.routes.refunds import confirm_settlement
-from domain.money import Currency
-from domain.roles import Role
+from api.refund_views import detail_from_state
+from domain.money import Currency, major_units
+from domain.permissions import Action
+from services import settlements
+from services.errors import InvalidInput
 from store.refund_tables import Refund
-from domain.money import major_units
-from store.settlements import (
-    SettlementFilter,
-    SettlementState,
-    Total,
-    action_needed,
-    is_overdue,
-    settlement_rows,
-    state_of,
-    totals_by_currency,
-    totals_by_expected_by,
-)
+from store.settlements import SettlementFilter, SettlementState, Total, action_needed, is_overdue, state_of
 
 router = APIRouter(tags=["settlements"])
-FINANCE = require_roles(Role.FINANCE)
 CSV_COLUMNS = (
     "refund_id", "stripe_refund_id", "order_id", "customer_id", "amount", "amount_minor", "currency",
     "succeeded_at", "expected_from", "expected_by", "state", "settled_at", "needs_attention",
@@ -103,10 +93,7 @@ def settlement_filter(
 ) -> SettlementFilter:
     """The list's filters, checked; 'today' is the UTC date."""
     if expected_by_from and expected_by_to and expected_by_from > expected_by_to:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"expected_by_from ({expected_by_from}) is after expected_by_to ({expected_by_to}): nothing can match",
-        )
+        raise InvalidInput(f"expected_by_from ({expected_by_from}) is after expected_by_to ({expected_by_to}): nothing can match")
     return SettlementFilter(
         today=datetime.now(UTC).date(),
         due_within_days=due_within_days,
@@ -156,7 +143,7 @@ def _date_total(total: Total) -> ExpectedByTotal:
     return ExpectedByTotal(**_currency_total(total).model_dump(), expected_by=total.expected_by)
 
 
-@router.get("/settlements", response_model=SettlementPage, dependencies=[FINANCE])
+@router.get("/settlements", response_model=SettlementPage, dependencies=[permits(Action.READ_SETTLEMENTS)])
 def list_settlements(
     session: SessionDep,
     spec: FilterDep,
@@ -164,23 +151,23 @@ def list_settlements(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> SettlementPage:
     """Issued refunds, soonest expected first, with totals per currency and per expected-by date."""
-    rows, total = settlement_rows(session, spec, limit=limit, offset=offset)
+    page = settlements.list_settlements(session, spec, limit=limit, offset=offset)
     return SettlementPage(
-        items=[_row(refund, spec) for refund in rows],
-        total=total,
+        items=[_row(refund, spec) for refund in page.rows],
+        total=page.total,
         limit=limit,
         offset=offset,
         today=spec.today,
         due_within_days=spec.due_within_days,
-        totals_by_currency=[_currency_total(t) for t in totals_by_currency(session, spec)],
-        totals_by_expected_by=[_date_total(t) for t in totals_by_expected_by(session, spec)],
+        totals_by_currency=[_currency_total(t) for t in page.by_currency],
+        totals_by_expected_by=[_date_total(t) for t in page.by_expected_by],
     )
 
 
 @router.get(
     "/settlements.csv",
     response_class=Response,
-    dependencies=[FINANCE],
+    dependencies=[permits(Action.READ_SETTLEMENTS)],
     responses={200: {"content": {"text/csv": {}}, "description": "One line per refund, with a header line."}},
 )
 def export_settlements(
@@ -190,7 +177,7 @@ def export_settlements(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     """The same refunds as CSV, with the columns a Stripe payout report is reconciled on."""
-    rows, _ = settlement_rows(session, spec, limit=limit, offset=offset)
+    rows = settlements.list_settlements(session, spec, limit=limit, offset=offset, totals=False).rows
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
@@ -221,7 +208,7 @@ def export_settlements(
     )
 
 
-@router.post("/settlements/{refund_id}/confirm", response_model=RefundDetail, dependencies=[FINANCE])
+@router.post("/settlements/{refund_id}/confirm", response_model=RefundDetail, dependencies=[permits(Action.CONFIRM_SETTLEMENT)])
 async def confirm(refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep) -> RefundDetail:
     """The customer's bank shows the refund: settle it before its window ends (recorded in the refund's timeline)."""
-    return await confirm_settlement(refund_id, body, actor, database, settings, client)
+    return detail_from_state(settings, *await settlements.confirm_settlement(database, client, refund_id, actor, body.note))

@@ -7,14 +7,17 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from domain.permissions import Action, acting_roles, permitted_roles
 from domain.policy.checks import ActionCheck, RefusalCode, allow, refuse, role_names, roles_of
 from domain.policy.parameters import PolicyParameters
 from domain.refunds import FailureAction, RefundStatus
 from domain.roles import Role
 
-DECIDING_ROLES = frozenset({Role.APPROVER, Role.FINANCE, Role.ADMIN})
-CANCEL_ROLES = frozenset({Role.SUPPORT, Role.APPROVER, Role.ADMIN})
-FAILURE_ROLES = frozenset({Role.FINANCE})
+# Rows of the permission table (domain.permissions), named for the messages below.
+DECIDING_ROLES = permitted_roles(Action.DECIDE_REFUND)
+CANCEL_ROLES = permitted_roles(Action.CANCEL_REFUND)
+FAILURE_ROLES = permitted_roles(Action.RESOLVE_FAILURE)
+SETTLEMENT_ROLES = permitted_roles(Action.CONFIRM_SETTLEMENT)
 # Before the Stripe call nothing has left the shop, so the request can still be withdrawn.
 CANCELLABLE_STATUSES = frozenset(
     {
@@ -68,7 +71,10 @@ def check_decision(
     decision: Decision,
 ) -> DecisionCheck:
     """May this person approve or reject now; if approving, is the refund then fully approved?"""
-    roles = roles_of(actor_roles)
+    # An admin may act as approver or finance; separation of duties below applies to them too.
+    roles = acting_roles(actor_roles, Action.DECIDE_REFUND)
+    # The audit trail names the actor's own role unless the rule needs another one (an admin then acts as finance).
+    own = roles_of(actor_roles) & roles
     required = params.approvals_required(amount_minor)
     given = len(approvals_so_far)
     counts = {"approvals_required": required, "approvals_after": given}
@@ -77,7 +83,7 @@ def check_decision(
         """A refusal that still reports the approval count."""
         return DecisionCheck(allowed=False, message=message, refusal=code, **counts)
 
-    if not roles & DECIDING_ROLES:
+    if not roles:
         return refused(
             RefusalCode.FORBIDDEN_ROLE,
             f"Only {role_names(DECIDING_ROLES)} staff can approve or reject a refund.",
@@ -98,7 +104,7 @@ def check_decision(
             "You already approved this refund; the second decision must come from someone else.",
         )
     if decision is Decision.REJECT:
-        acting = _preferred_role(roles, (Role.APPROVER, Role.FINANCE, Role.ADMIN))
+        acting = _preferred_role(own, (Role.APPROVER, Role.FINANCE, Role.ADMIN))
         return DecisionCheck(
             allowed=True,
             message="Rejected; the customer will be told.",
@@ -116,9 +122,9 @@ def check_decision(
         acting = Role.FINANCE
     elif required == 2 and given == 0:
         # Finance may go first: the rule is two different people, one of them finance.
-        acting = _preferred_role(roles, (Role.FINANCE, Role.APPROVER, Role.ADMIN))
+        acting = _preferred_role(own, (Role.FINANCE, Role.APPROVER, Role.ADMIN))
     else:
-        acting = _preferred_role(roles, (Role.APPROVER, Role.ADMIN, Role.FINANCE))
+        acting = _preferred_role(own, (Role.APPROVER, Role.ADMIN, Role.FINANCE))
     after = given + 1
     done = after == required
     if done:
@@ -145,7 +151,7 @@ def check_cancel(
     status: RefundStatus, stripe_called: bool, actor_roles: Iterable[Role | str]
 ) -> ActionCheck:
     """Support or an approver may cancel a refund until the Stripe call is made."""
-    if not roles_of(actor_roles) & CANCEL_ROLES:
+    if not acting_roles(actor_roles, Action.CANCEL_REFUND):
         return refuse(
             RefusalCode.FORBIDDEN_ROLE,
             f"Only {role_names(CANCEL_ROLES)} staff can cancel a refund.",
@@ -177,7 +183,7 @@ def check_resolve_failure(
     reference: str | None = None,
 ) -> ActionCheck:
     """Finance resolves a failed refund by retrying it or recording a manual payout (with reference)."""
-    if not roles_of(actor_roles) & FAILURE_ROLES:
+    if not acting_roles(actor_roles, Action.RESOLVE_FAILURE):
         return refuse(
             RefusalCode.FORBIDDEN_ROLE,
             f"Only {role_names(FAILURE_ROLES)} staff can resolve a failed refund.",
@@ -206,3 +212,15 @@ def check_manual_payout_against_stripe(stripe_refund_id: str | None, stripe_stat
         f"Stripe holds refund {stripe_refund_id} ({stripe_status}) for this refund, so the customer is already being paid "
         "through Stripe: no manual payout was recorded, and the refund now follows that Stripe refund.",
     )
+
+
+def check_confirm_settlement(status: RefundStatus, actor_roles: Iterable[Role | str]) -> ActionCheck:
+    """Finance confirms the customer's bank shows a settling refund, which settles it before its window ends."""
+    if not acting_roles(actor_roles, Action.CONFIRM_SETTLEMENT):
+        return refuse(RefusalCode.FORBIDDEN_ROLE, f"Only {role_names(SETTLEMENT_ROLES)} staff can confirm a settlement.")
+    if status is not RefundStatus.SETTLING:
+        return refuse(
+            RefusalCode.WRONG_STATE,
+            f"This refund is '{status}'; only a settling refund can be confirmed as settled.",
+        )
+    return allow(RefundStatus.SETTLED, "Settlement confirmed; the refund is settled.")

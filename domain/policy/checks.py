@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.permissions import role_names, roles_of
+from domain.policy.clauses import RuleCode
 from domain.refunds import RefundStatus
-from domain.roles import Role
+
+__all__ = ["ActionCheck", "RefusalCode", "allow", "refuse", "role_names", "roles_of"]
 
 
 class RefusalCode(StrEnum):
@@ -31,12 +33,13 @@ class ActionCheck(BaseModel):
     message: str
     refusal: RefusalCode | None = None
     next_status: RefundStatus | None = None
+    # The policy clause behind the transition, carried into the timeline entry.
+    rule: RuleCode | None = None
+    clause: str | None = None
 
-
-def roles_of(actor_roles: Iterable[Role | str]) -> frozenset[Role]:
-    """Normalise roles given as enums or strings; unknown strings are ignored."""
-    known = {r.value for r in Role}
-    return frozenset(Role(r) for r in actor_roles if str(r) in known)
+    def citation(self) -> dict[str, str]:
+        """The rule and clause for a timeline entry's detail (empty when the step cites none)."""
+        return {"rule": self.rule.value, "clause": self.clause or ""} if self.rule else {}
 
 
 def refuse(code: RefusalCode, message: str) -> ActionCheck:
@@ -44,13 +47,6 @@ def refuse(code: RefusalCode, message: str) -> ActionCheck:
     return ActionCheck(allowed=False, message=message, refusal=code)
 
 
-def allow(next_status: RefundStatus, message: str) -> ActionCheck:
-    """An allowed action and where it leads."""
-    return ActionCheck(allowed=True, message=message, next_status=next_status)
-
-
-def role_names(roles: Iterable[Role]) -> str:
-    """Render roles for a message in Role's order, e.g. 'approver, finance or admin'."""
-    given = set(roles)
-    names = [r.value for r in Role if r in given]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+def allow(next_status: RefundStatus, message: str, rule: RuleCode | None = None, clause: str | None = None) -> ActionCheck:
+    """An allowed action, where it leads and the clause that says so."""
+    return ActionCheck(allowed=True, message=message, next_status=next_status, rule=rule, clause=clause)

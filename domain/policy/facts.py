@@ -31,7 +31,7 @@ class OrderFacts(BaseModel):
     paid_at: AwareDatetime
     # When the activation details were created and sent; None while they have not been.
     activated_at: AwareDatetime | None = None
-    # Sum of this order's refunds that are open or settled (see RefundStatus.counts_toward_refunded).
+    # "Refunded so far": this order's other refunds in domain.refunds.REFUNDED_SO_FAR.
     already_refunded_minor: MinorUnits = 0
     # The order's own Stripe payment, so it is never mistaken for its own duplicate.
     payment_intent_id: str | None = None
@@ -45,8 +45,12 @@ class OrderFacts(BaseModel):
 
     @property
     def remaining_minor(self) -> int:
-        """What can still be refunded on this order."""
+        """"Refundable now": what was paid minus what is refunded so far."""
         return self.amount_minor - self.already_refunded_minor
+
+    def fully_refunded_by(self, amount_minor: int) -> bool:
+        """Whether a refund of `amount_minor` returns everything left on the order (a full refund ends access)."""
+        return amount_minor >= self.remaining_minor
 
 
 class OtherPayment(BaseModel):
@@ -60,8 +64,8 @@ class OtherPayment(BaseModel):
     currency: Currency
     paid_at: AwareDatetime
     succeeded: bool
-    # Refunds on this payment that are open or settled: a payment refunded already cannot be the
-    # "kept" copy of a duplicate, otherwise both copies could be refunded.
+    # "Refunded so far" on this payment (domain.refunds.REFUNDED_SO_FAR, open refunds included): a payment
+    # refunded already, or being refunded, cannot be the "kept" copy of a duplicate, or both could be refunded.
     refunded_minor: MinorUnits = 0
 
 

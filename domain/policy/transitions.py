@@ -6,14 +6,15 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.policy.checks import ActionCheck, RefusalCode, allow, refuse, role_names, roles_of
+from domain.permissions import Action, acting_roles, permitted_roles
+from domain.policy.checks import ActionCheck, RefusalCode, allow, refuse, role_names
 from domain.policy.clauses import RuleCode, clause
 from domain.policy.paths import RefundPath
 from domain.refunds import InvestigationFinding, RefundStatus, TroubleshootingOutcome
 from domain.roles import Role
 
-TROUBLESHOOTING_ROLES = frozenset({Role.SUPPORT, Role.ADMIN})
-INVESTIGATION_ROLES = frozenset({Role.APPROVER, Role.ADMIN})
+TROUBLESHOOTING_ROLES = permitted_roles(Action.RECORD_TROUBLESHOOTING)
+INVESTIGATION_ROLES = permitted_roles(Action.RECORD_INVESTIGATION)
 
 
 class Transition(BaseModel):
@@ -76,7 +77,7 @@ def check_troubleshooting(
     actor_roles: Iterable[Role | str],
 ) -> ActionCheck:
     """May this person record a troubleshooting outcome on this refund now?"""
-    if not roles_of(actor_roles) & TROUBLESHOOTING_ROLES:
+    if not acting_roles(actor_roles, Action.RECORD_TROUBLESHOOTING):
         return refuse(
             RefusalCode.FORBIDDEN_ROLE,
             f"Only {role_names(TROUBLESHOOTING_ROLES)} staff record troubleshooting.",
@@ -86,8 +87,7 @@ def check_troubleshooting(
             RefusalCode.WRONG_STATE,
             f"This refund is '{status}' and not in troubleshooting; there is nothing to record.",
         )
-    transition = after_troubleshooting(outcome)
-    return allow(transition.status, transition.summary)
+    return _allow(after_troubleshooting(outcome))
 
 
 def check_investigation(
@@ -100,7 +100,7 @@ def check_investigation(
     legal_basis: str | None = None,
 ) -> ActionCheck:
     """May this person record an investigation finding on this refund now?"""
-    if not roles_of(actor_roles) & INVESTIGATION_ROLES:
+    if not acting_roles(actor_roles, Action.RECORD_INVESTIGATION):
         return refuse(
             RefusalCode.FORBIDDEN_ROLE,
             f"Only {role_names(INVESTIGATION_ROLES)} staff record an investigation finding.",
@@ -118,5 +118,9 @@ def check_investigation(
             RefusalCode.SEPARATION_OF_DUTIES,
             "You requested this refund, so someone else must record the investigation finding.",
         )
-    transition = after_investigation(finding, legal_basis)
-    return allow(transition.status, transition.summary)
+    return _allow(after_investigation(finding, legal_basis))
+
+
+def _allow(transition: Transition) -> ActionCheck:
+    """An allowed action leading where `transition` says, citing its rule and clause."""
+    return allow(transition.status, transition.summary, transition.rule, transition.clause)

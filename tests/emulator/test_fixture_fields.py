@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import stripe
 
 from stripe_emulator.fixtures import fixture_resources
 
@@ -85,7 +86,7 @@ def _objects_in_every_state(client, emulator) -> dict[str, list[dict[str, Any]]]
     """Drive payments, refunds and disputes through their states; return every object, by type."""
     customer = client.v1.customers.create(params={"email": "fields@x.test"})
     paid = pay(client, customer=customer.id)
-    with pytest.raises(Exception):
+    with pytest.raises(stripe.CardError):
         pay(client, "pm_card_chargeDeclined")
     unconfirmed = client.v1.payment_intents.create(params={"amount": 700, "currency": "usd"})
     client.v1.payment_intents.cancel(unconfirmed.id)

@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from outbox_support import SmtpServer, free_port
+
 from store.db import Database
 from store.migrate import upgrade
-
 
 
 def _migrated(url: str) -> Database:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from outbox_support import sample_refund
 
 from domain.policy import CLAUSES, RuleCode
 from domain.refund_messages import Notification
 from notifications.templates import TemplateError, render
 from notifications.wording import format_window, pick_locale
-from outbox_support import sample_refund
 from store.refunds import email_context
 
 LOCALES = ["en", "fr"]

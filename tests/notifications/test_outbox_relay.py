@@ -8,11 +8,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from notifications import outbox, smtp
-from notifications.compose import compose, message_id
-from notifications.relay import OutboxRelay
-from notifications.templates import render
 from outbox_support import (
     GREYLIST_DOMAIN,
     MAIL_FROM,
@@ -24,6 +19,11 @@ from outbox_support import (
     wait_until,
     wait_until_due,
 )
+
+from notifications import outbox, smtp
+from notifications.compose import compose, message_id
+from notifications.relay import OutboxRelay
+from notifications.templates import render
 from store.db import Database
 
 

@@ -7,13 +7,13 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
+from outbox_support import sample_refund
 
 from core.settings import Settings
 from notifications.compose import AddressError, compose, message_id
 from notifications.relay import RelayConfig, backoff_delay
 from notifications.smtp import SmtpTarget, parse_smtp_url
 from notifications.templates import render
-from outbox_support import sample_refund
 from store.refunds import email_context
 
 

@@ -14,8 +14,9 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 
-from core.settings import REPO_ROOT
 from outbox_support import free_port, wait_until
+
+from core.settings import REPO_ROOT
 
 
 def _accepts_connections(port: int) -> bool:

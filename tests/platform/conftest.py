@@ -8,11 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from platform_support import api_settings
 
 from api.app import create_app
-from platform_support import api_settings
 from store.db import Database
 from store.migrate import upgrade
+
 
 @pytest.fixture(scope="session")
 def postgres_session_url(create_postgres_database: Callable[[], str]) -> str:

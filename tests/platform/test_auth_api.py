@@ -6,10 +6,10 @@ import httpx
 from platform_support import SHOP, SUPPORT, bearer, order_body
 from sqlmodel import select
 
+from domain.roles import Role
 from store.db import Database
 from store.staff import create_staff
 from store.tables import StaffMember
-from domain.roles import Role
 
 
 async def test_missing_token_is_401_and_says_which_header(api: httpx.AsyncClient) -> None:

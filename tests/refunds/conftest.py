@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 import uvicorn
+from refund_support import RefundStack, save_histories
 from temporalio.client import Client
 
 from activities import ActivityDependencies
@@ -21,7 +22,6 @@ from core.stripe_client import make_stripe_client
 from store.db import Database
 from store.migrate import upgrade
 from worker.build import build_workers
-from refund_support import RefundStack, save_histories
 
 
 def free_port() -> int:

@@ -9,16 +9,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import stripe
+from sqlmodel import select
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
-
-from sqlmodel import select
 
 from benchmarks.temporal_costs import billable_actions  # noqa: F401  (re-exported for tests)
 from core.settings import Settings

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from refund_support import APPROVER, FINANCE, SUPPORT, RefundStack, entries
 
 

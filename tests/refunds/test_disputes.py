@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from refund_support import ADMIN, FINANCE, SHOP, SUPPORT, RefundStack
 
-from api.dispute_events import deliver_dispute_event, dispute_snapshot
 from domain.dispute_messages import DisputeEvent
+from services.disputes import deliver_dispute_event, dispute_snapshot
 from workflows.dispute import DisputeWorkflow
 
 # The read model on both backends: the same flows on SQLite and PostgreSQL (see conftest).
@@ -169,10 +169,10 @@ async def test_duplicate_created_events_start_one_workflow(disputes: RefundStack
 
 async def test_dispute_signal_in_the_first_task_is_never_undone(stack: RefundStack) -> None:
     # A chargeback signalled with the refund's start: the policy must not assess the refund back to life.
-    from api.refund_requests import prepare
-    from api.refund_schemas import RefundCreate
     from domain.refund_messages import DisputeOpened
     from domain.roles import Actor, Role
+    from services.refunds import RefundCreate, prepare
+    from workflows.contracts.refund import DISPUTE_OPENED_SIGNAL
     from workflows.refund import RefundWorkflow
 
     order = await stack.paid_order(amount_minor=1300)
@@ -184,7 +184,7 @@ async def test_dispute_signal_in_the_first_task_is_never_undone(stack: RefundSta
         prepared.workflow_input,
         id=prepared.row.workflow_id,
         task_queue=stack.settings.temporal_task_queue,
-        start_signal="dispute_opened",
+        start_signal=DISPUTE_OPENED_SIGNAL,
         start_signal_args=[DisputeOpened(dispute_id="dp_race", opened_at=datetime.now(UTC))],
     )
     outcome = await handle.result()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import asyncio
 import time
 
+import pytest
 from refund_support import RefundStack
 
 

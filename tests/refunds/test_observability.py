@@ -9,9 +9,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
-
 from refund_support import RefundStack
 from tests_paths import TEMPORAL_BIN
+
 from workflows.refund import RefundWorkflow
 
 

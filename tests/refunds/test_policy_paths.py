@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from refund_support import APPROVER, APPROVER_2, SUPPORT, RefundStack, entries
 
 from domain.policy import POLICY_VERSION
-from refund_support import APPROVER, APPROVER_2, SUPPORT, RefundStack, entries
 
 # What the policy says for each reason it does not cover: the rule code and words from its line.
 NOT_COVERED = {

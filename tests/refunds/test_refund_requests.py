@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from refund_support import SUPPORT, SUPPORT_2, RefundStack
 from sqlmodel import select
 
-from refund_support import SUPPORT, SUPPORT_2, RefundStack
 from store.refund_tables import Refund
 
 

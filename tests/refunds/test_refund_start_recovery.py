@@ -19,7 +19,7 @@ def settings_overrides() -> dict:
     return {"webhook_delivery_timeout": timedelta(seconds=1), "refund_start_grace": timedelta(seconds=1)}
 
 
-async def test_refund_recorded_during_an_outage_starts_when_temporal_is_back(stack: RefundStack, temporal_gate: TemporalGate) -> None:
+async def test_refund_recorded_during_an_outage_starts_when_temporal_is_back(stack: RefundStack, temporal_gate: TemporalGate) -> None:  # noqa: F811
     order = await stack.paid_order(amount_minor=1999)
     await temporal_gate.close()
 

@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 
 from click.testing import Result
+from refund_support import APPROVER, FINANCE, SUPPORT, RefundStack
 from typer.testing import CliRunner
 
 from cli.main import app
-from refund_support import APPROVER, FINANCE, SUPPORT, RefundStack
 
 RUNNER = CliRunner()
 REFUND_ID = re.compile(r"Refund (rf_[0-9a-z_]+)")

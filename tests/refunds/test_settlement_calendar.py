@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import holidays
 import pytest
-
 from refund_support import RefundStack
+
 from workflows.refund import RefundWorkflow
 
 CANDIDATE_COUNTRIES = ("FR", "DE", "GB", "US", "RO", "IT", "ES", "PT", "BE", "NL", "PL", "IE", "AT", "CH", "SE", "NO", "DK", "FI", "CZ", "HU", "GR", "JP", "KR", "BR", "AR", "MX", "CA", "AU", "NZ", "IN", "ZA", "TR", "IL", "CL", "CO", "PE")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from temporalio.api.enums.v1 import EventType
-
 from refund_support import RefundStack
+from temporalio.api.enums.v1 import EventType
 
 CEILING_PER_SECOND = 2.0
 REFUNDS = 6

@@ -7,16 +7,16 @@ import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import httpx
 import pytest
 from fastapi import FastAPI
-import httpx
+from refund_support import APPROVER, FINANCE, RefundStack
+from temporal_gate import TemporalGate
 from temporalio.client import Client
+from test_webhooks import completed_fetches, refund_event, refund_signals, signed, stored_events
 
 from api.errors import install_error_handlers
 from core.temporal import DATA_CONVERTER
-from refund_support import APPROVER, FINANCE, RefundStack
-from temporal_gate import TemporalGate
-from test_webhooks import completed_fetches, refund_event, refund_signals, signed, stored_events
 from workflows.refund import RefundWorkflow
 
 FAILING_CARD = "pm_card_refundFail"  # the emulator fails refunds to this card a moment after they succeed

@@ -9,10 +9,10 @@ import json
 import time
 import uuid
 
+from refund_support import RefundStack
 from sqlmodel import select
 from temporalio.api.enums.v1 import EventType
 
-from refund_support import RefundStack
 from store.refund_tables import StripeEventRecord
 from workflows.refund import RefundWorkflow
 

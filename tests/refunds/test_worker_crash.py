@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-
 from refund_support import RefundStack
 from test_exactly_once import _approved_refund
 

@@ -10,6 +10,8 @@ from typing import TypeVar
 from temporalio.client import RPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
+from services.errors import Unavailable
+
 T = TypeVar("T")
 # Seconds a client (Stripe, an agent's screen) is asked to wait before trying again.
 RETRY_AFTER_S = 5
@@ -24,7 +26,7 @@ class WorkflowEnded(Exception):
     """Temporal says the workflow is closed (or was never there): nothing can change it any more."""
 
 
-class WorkflowServiceUnavailable(Exception):
+class WorkflowServiceUnavailable(Unavailable):
     """Temporal did not answer (unreachable, unavailable, timed out): the outcome is unknown, try again."""
 
     def __init__(self, detail: str = NOTHING_CHANGED) -> None:

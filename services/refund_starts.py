@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
+from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from api.refund_requests import start_refund_workflow
-from api.temporal_link import TemporalLink
 from core.settings import Settings
 from domain.refund_messages import RefundInput
 from domain.refunds import RefundStatus
+from services.refunds import start_refund_workflow
 from store.db import Database
 from store.refund_tables import Refund
 from store.types import utcnow
@@ -45,11 +44,8 @@ def waiting_starts(session: Session, settings: Settings) -> list[WaitingStart]:
     return [WaitingStart(r.refund_id, r.amount_minor, RefundInput.model_validate(r.workflow_input)) for r in rows]
 
 
-async def start_waiting(database: Database, link: TemporalLink, settings: Settings) -> int:
+async def start_waiting(database: Database, client: Client, settings: Settings) -> int:
     """Start (or find running) each waiting refund's workflow; stop at the first sign Temporal is still away."""
-    client = link.client
-    if client is None:
-        return 0
     started = 0
     for waiting in await database.atransact(lambda session: waiting_starts(session, settings)):
         try:
@@ -62,29 +58,3 @@ async def start_waiting(database: Database, link: TemporalLink, settings: Settin
         started += 1
         log.info("refund workflow started by recovery", extra={"refund_id": waiting.refund_id})
     return started
-
-
-class WaitingStartsLoop:
-    """Runs `start_waiting` every third of the grace period while the API runs."""
-
-    def __init__(self, database: Database, link: TemporalLink, settings: Settings) -> None:
-        self.database, self.link, self.settings = database, link, settings
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        """Begin the loop in the background."""
-        self._task = asyncio.create_task(self._run(), name="refund-start-recovery")
-
-    async def _run(self) -> None:
-        interval = max(self.settings.refund_start_grace.total_seconds() / 3, 0.5)
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await start_waiting(self.database, self.link, self.settings)
-            except Exception:  # a database hiccup must not end the loop for the life of the process
-                log.exception("refund start recovery failed; trying again")
-
-    async def stop(self) -> None:
-        """Stop the loop."""
-        if self._task:
-            self._task.cancel()

@@ -1,0 +1,31 @@
+"""Order use cases: the shop registers paid orders and their activation; staff read them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from services.errors import use_case
+from store import orders
+from store.tables import Order
+from store.types import utcnow
+
+
+@use_case
+def register_order(session: Session, fields: dict[str, Any]) -> tuple[Order, bool]:
+    """Record a paid order (and its customer); answers it and whether it was new (a repeat is harmless)."""
+    return orders.register_order(session, fields)
+
+
+@use_case
+def record_activation(session: Session, order_id: str, activated_at: datetime | None) -> Order:
+    """Record that the activation details were created and sent (default now): the service counts as used."""
+    return orders.record_activation(session, order_id, activated_at or utcnow())
+
+
+@use_case
+def read_order(session: Session, order_id: str) -> Order:
+    """One order with its status."""
+    return orders.get_order(session, order_id)

@@ -1,0 +1,101 @@
+"""Handling a verified Stripe event: routed once to the workflow it concerns (POST /webhooks/stripe verifies it)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlmodel import Session
+from temporalio.client import Client
+
+from core.settings import Settings
+from domain.dispute_messages import DisputeEvent
+from domain.refund_messages import StripeRefundEvent
+from services.disputes import deliver_dispute_event, dispute_snapshot
+from services.errors import use_case
+from services.temporal_errors import WorkflowEnded, WorkflowServiceUnavailable, ask_temporal
+from store.db import Database
+from store.refund_tables import Refund, StripeEventRecord
+from workflows.handles import refund_handle
+from workflows.refund import RefundWorkflow
+
+log = logging.getLogger(__name__)
+NOT_DELIVERED = (
+    "The event could not be handed to its workflow because the workflow service did not answer; "
+    "it was not recorded, so send it again."
+)
+# refund.created only repeats what the create call already told the workflow: routing it would cost a signal.
+REFUND_EVENTS = {"refund.updated", "refund.failed"}
+DISPUTE_EVENTS = {"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"}
+
+
+@use_case
+async def handle_event(database: Database, client: Client, settings: Settings, event_id: str, event_type: str, created: int, obj: dict[str, Any]) -> str | None:
+    """Route a verified event to its workflow once; answers the outcome, or None for an event already handled.
+
+    An event is recorded only after its workflow has it: any doubt raises WorkflowServiceUnavailable (503) and Stripe
+    sends it again.
+    """
+    if await database.atransact(lambda session: session.get(StripeEventRecord, event_id)) is not None:
+        return None
+    try:
+        outcome = await route_event(event_type, event_id, created, obj, database, client, settings)
+    except WorkflowServiceUnavailable as error:
+        log.warning("stripe webhook not delivered; Stripe will retry", extra={"event_id": event_id, "event_type": event_type, "error": str(error.__cause__ or error)})
+        raise WorkflowServiceUnavailable(NOT_DELIVERED) from error
+    except Exception as error:  # unknown outcome: not acknowledged, so Stripe retries (the workflows ignore repeats)
+        log.exception("stripe webhook failed; Stripe will retry", extra={"event_id": event_id, "event_type": event_type})
+        raise WorkflowServiceUnavailable(NOT_DELIVERED) from error
+    # A crash here, after the signal and before the record, is harmless: the workflows drop an event id they saw.
+    await database.atransact(lambda session: _remember(session, event_id, event_type, obj.get("id"), outcome))
+    log.info("stripe webhook handled", extra={"event_id": event_id, "event_type": event_type, "outcome": outcome})
+    return outcome
+
+
+async def route_event(
+    event_type: str, event_id: str, created: int, obj: dict[str, Any], database: Database, client: Client, settings: Settings
+) -> str:
+    """Deliver the event to its workflow and say what happened to it."""
+    if event_type in REFUND_EVENTS:
+        return await _refund_event(event_type, event_id, created, obj, database, client, settings)
+    if event_type in DISPUTE_EVENTS:
+        return await deliver_dispute_event(client, settings, DisputeEvent(event_id=event_id, event_type=event_type, dispute=dispute_snapshot(obj)))
+    return "ignored"
+
+
+async def _refund_event(
+    event_type: str, event_id: str, created: int, obj: dict[str, Any], database: Database, client: Client, settings: Settings
+) -> str:
+    """Signal the refund workflow named in the Stripe refund's metadata; only a closed workflow gets the late-event handling."""
+    refund_id = (obj.get("metadata") or {}).get("refund_id")
+    if not refund_id:
+        return "not ours"
+    signal = StripeRefundEvent(event_id=event_id, event_type=event_type, stripe_refund_id=obj["id"], created=created)
+    try:
+        await ask_temporal(refund_handle(client, refund_id).signal(RefundWorkflow.stripe_refund_event, signal), settings.webhook_delivery_timeout)
+    except WorkflowEnded:
+        return await database.atransact(lambda session: _late_event(session, refund_id, event_type, obj))
+    return "signalled"
+
+
+def _late_event(session: Session, refund_id: str, event_type: str, obj: dict[str, Any]) -> str:
+    """The workflow already ended: a failure now is money that did not arrive, and finance must see it."""
+    refund = session.get(Refund, refund_id)
+    if refund is None:
+        return "unknown refund"
+    if obj.get("status") in ("failed", "canceled"):
+        refund.needs_attention = True
+        refund.attention_reason = (
+            f"Stripe reported the refund {obj.get('status')} ({obj.get('failure_reason') or 'no reason given'}) "
+            f"after it was {refund.status}; the customer may not have the money"
+        )
+        session.add(refund)
+        log.warning("late refund failure needs finance", extra={"refund_id": refund_id, "event_type": event_type})
+        return "needs attention"
+    return "late, no change"
+
+
+def _remember(session: Session, event_id: str, event_type: str, object_id: str | None, outcome: str) -> None:
+    """Record the event as handled (a concurrent duplicate may have beaten us to it)."""
+    if session.get(StripeEventRecord, event_id) is None:
+        session.add(StripeEventRecord(event_id=event_id, event_type=event_type, object_id=object_id, outcome=outcome))

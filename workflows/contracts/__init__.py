@@ -1,0 +1,1 @@
+"""What each workflow calls: its activities' names and types, which the worker's real activities implement."""
