@@ -81,6 +81,10 @@ class ApiApp:
         headers += [(k.lower().encode(), str(v).encode()) for k, v in answer.headers.items()]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+        if self.emu.record_responses:
+            record = {"method": request.method, "path": request.url.path, "status": answer.status, "body": answer.body}
+            with self.emu.record_responses.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(record) + "\n")
         log.info(
             "request",
             extra={"method": request.method, "path": request.url.path, "status": answer.status, "request_id": request_id},
