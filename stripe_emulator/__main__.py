@@ -30,6 +30,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--verify-state", action="store_true", help="Tests only: after every save, compare the file with memory (slow)."
     )
+    parser.add_argument(
+        "--record-responses", type=Path, help="Tests only: append every /v1 answer (method, path, status, body) here as JSON lines."
+    )
     parser.add_argument("--webhook-url", help="Register a webhook endpoint for this URL at start-up (reused if present).")
     parser.add_argument("--webhook-events", default="*", help="Comma-separated event types for --webhook-url.")
     parser.add_argument("--webhook-secret", help="Use this whsec_ signing secret for --webhook-url.")
@@ -51,7 +54,9 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     if args.webhook_url:
         events = [e.strip() for e in args.webhook_events.split(",") if e.strip()] or ["*"]
         endpoint = StartupEndpoint(args.webhook_url, events, args.webhook_secret, args.webhook_secret_file)
-    return Emulator(settings, state_file=args.state_file, startup_endpoint=endpoint, verify_state=args.verify_state)
+    emulator = Emulator(settings, state_file=args.state_file, startup_endpoint=endpoint, verify_state=args.verify_state)
+    emulator.record_responses = args.record_responses
+    return emulator
 
 
 def main(argv: list[str] | None = None) -> None:

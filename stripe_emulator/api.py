@@ -12,6 +12,7 @@ from starlette.types import Receive, Scope, Send
 
 from stripe_emulator import idempotency, routes
 from stripe_emulator.auth import api_key_from
+from stripe_emulator.versions import check_api_version
 from stripe_emulator.context import Ctx
 from stripe_emulator.errors import StripeError, unrecognized_url
 from stripe_emulator.faults import Fault
@@ -80,6 +81,10 @@ class ApiApp:
         headers += [(k.lower().encode(), str(v).encode()) for k, v in answer.headers.items()]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+        if self.emu.record_responses:
+            record = {"method": request.method, "path": request.url.path, "status": answer.status, "body": answer.body}
+            with self.emu.record_responses.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(record) + "\n")
         log.info(
             "request",
             extra={"method": request.method, "path": request.url.path, "status": answer.status, "request_id": request_id},
@@ -90,6 +95,7 @@ class ApiApp:
         method, path = request.method, request.url.path
         try:
             api_key = api_key_from(request.headers.get("authorization"))
+            check_api_version(request.headers.get("stripe-version"), self.emu.settings.api_version)
             self.emu.rate_limiter.check(method, self.emu.settings.rate_limit)
             found = routes.match(method, path)
             if found is None:

@@ -77,6 +77,10 @@ class EmulatorControl:
         """Open a dispute on a succeeded charge immediately."""
         return self._call("POST", "/disputes", {"charge": charge, "reason": reason, "status": status})
 
+    def escalate_dispute(self, dispute: str) -> dict[str, Any]:
+        """Turn an open inquiry into a chargeback awaiting evidence (needs_response), as an issuer escalating it."""
+        return self._call("POST", f"/disputes/{dispute}/escalate")
+
     def close(self) -> None:
         """Close the HTTP connection pool."""
         self._http.close()

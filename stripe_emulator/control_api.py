@@ -131,11 +131,27 @@ def control_routes(emu: Emulator) -> list[Route]:
             charge = emu.state.collection("charges").get(str(body.get("charge")))
             if charge is None or charge["status"] != "succeeded":
                 return _bad("charge must name a succeeded charge.", 404)
+            if disputes.fully_refunded(charge):
+                return _bad(f"Charge {charge['id']} is fully refunded; Stripe opens no dispute on a fully refunded charge.")
             dispute = disputes.open_dispute(ctx, charge, status, reason)
             await emu.persist()
             answer = public(ctx, dispute)
         emu.after_commit(ctx)
         return JSONResponse(answer, status_code=201)
+
+    async def escalate_dispute(request: Request) -> JSONResponse:
+        ctx = Ctx(emu)
+        async with emu.lock:
+            dispute = emu.state.collection("disputes").get(request.path_params["dispute_id"])
+            if dispute is None:
+                return _bad("No such dispute.", 404)
+            if dispute["status"] not in disputes.INQUIRY_OPEN:
+                return _bad(f"Only an open inquiry can escalate; dispute {dispute['id']} is {dispute['status']}.")
+            disputes.escalate(ctx, dispute)
+            await emu.persist()
+            answer = public(ctx, dispute)
+        emu.after_commit(ctx)
+        return JSONResponse(answer)
 
     return [
         Route("/_emulator/health", health, methods=["GET"]),
@@ -149,4 +165,5 @@ def control_routes(emu: Emulator) -> list[Route]:
         Route("/_emulator/webhook_endpoints", endpoints, methods=["GET"]),
         Route("/_emulator/jobs", jobs, methods=["GET", "POST"]),
         Route("/_emulator/disputes", open_dispute, methods=["POST"]),
+        Route("/_emulator/disputes/{dispute_id}/escalate", escalate_dispute, methods=["POST"]),
     ]

@@ -49,6 +49,8 @@ class Emulator:
         self.startup_endpoint = startup_endpoint
         # Tests: after every commit, compare the database with memory (finds a change nobody marked).
         self.verify_state = verify_state
+        # Tests: a JSON-lines file receiving every /v1 answer, which the schema test checks against Stripe's spec.
+        self.record_responses: Path | None = None
         self.lock = asyncio.Lock()
         self.scheduler = Scheduler(self)
         self.webhooks = WebhookDispatcher(self)

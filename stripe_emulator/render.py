@@ -7,29 +7,36 @@ from typing import Any
 
 from stripe_emulator.context import Ctx
 from stripe_emulator.errors import invalid
-from stripe_emulator.state import collection_for
+from stripe_emulator.state import collection_for, order_key
+
+# Objects an embedded sub-list shows before `has_more`.
+_SUBLIST_PAGE = 10
 
 
 def public(ctx: Ctx, obj: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy without `_`-prefixed fields, with computed parts (charge refunds, dispute balance transactions)."""
+    """A deep copy without `_`-prefixed fields, with computed parts (a dispute's balance transactions).
+
+    A charge's `refunds` is left out, as Stripe does since API version 2022-11-15; `expand[]=refunds` adds it.
+    """
     out = {k: copy.deepcopy(v) for k, v in obj.items() if not k.startswith("_")}
     kind = obj.get("object")
     if kind == "charge":
-        refunds = sorted(
-            ctx.state.where("refunds", "charge", obj["id"]),
-            key=lambda r: (r["created"], r["_seq"]),
-            reverse=True,
-        )
-        out["refunds"] = {
-            "data": [public(ctx, r) for r in refunds],
-            "has_more": False,
-            "object": "list",
-            "url": f"/v1/charges/{obj['id']}/refunds",
-        }
+        out.pop("refunds", None)
     elif kind == "dispute":
         transactions = ctx.state.collection("balance_transactions")
         out["balance_transactions"] = [public(ctx, transactions[t]) for t in obj.get("_balance_transactions", [])]
     return out
+
+
+def charge_refunds(ctx: Ctx, charge_id: str) -> dict[str, Any]:
+    """The `refunds` sub-list of an expanded charge: its newest refunds, a page of ten."""
+    refunds = sorted(ctx.state.where("refunds", "charge", charge_id), key=order_key, reverse=True)
+    return {
+        "data": [public(ctx, r) for r in refunds[:_SUBLIST_PAGE]],
+        "has_more": len(refunds) > _SUBLIST_PAGE,
+        "object": "list",
+        "url": f"/v1/charges/{charge_id}/refunds",
+    }
 
 
 def expand(ctx: Ctx, data: dict[str, Any], paths: list[str]) -> dict[str, Any]:
@@ -47,6 +54,8 @@ def _expand_path(ctx: Ctx, node: Any, parts: list[str], full: str) -> None:
         for item in node["data"]:
             _expand_path(ctx, item, parts[1:], full)
         return
+    if isinstance(node, dict) and node.get("object") == "charge" and parts[0] == "refunds" and "refunds" not in node:
+        node["refunds"] = charge_refunds(ctx, node["id"])
     if not isinstance(node, dict) or parts[0] not in node:
         raise invalid(f"This property cannot be expanded ({full}).", param="expand")
     value = node[parts[0]]

@@ -23,6 +23,7 @@ PREFIXES: dict[str, tuple[str, str]] = {
     "txn": ("balance_transactions", "balance transaction"),
     "evt": ("events", "event"),
     "we": ("webhook_endpoints", "webhook endpoint"),
+    "issfr": ("early_fraud_warnings", "early fraud warning"),
 }
 COLLECTIONS = tuple(name for name, _ in PREFIXES.values())
 # Records that are not Stripe objects, each a table of its own in storage.
@@ -34,6 +35,7 @@ INDEXED_FIELDS: dict[str, tuple[str, ...]] = {
     "disputes": ("charge", "payment_intent"),
     "payment_intents": ("customer",),
     "customers": ("email",),
+    "early_fraud_warnings": ("charge", "payment_intent"),
 }
 
 # A list position: Stripe orders lists newest first, `_seq` breaking ties within a second.

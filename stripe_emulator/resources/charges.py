@@ -6,6 +6,7 @@ from typing import Any
 
 from stripe_emulator.cards import CardProfile
 from stripe_emulator.context import Ctx
+from stripe_emulator.errors import no_such
 from stripe_emulator.fixtures import build
 from stripe_emulator.ids import new_id, random_token
 from stripe_emulator.listing import LIST_PARAMS, list_response, select
@@ -126,7 +127,7 @@ def create_for_intent(ctx: Ctx, intent: dict[str, Any], method: dict[str, Any], 
             "receipt_number": None,
             "receipt_url": f"https://pay.stripe.com/receipts/payment/{random_token(40)}",
             "refunded": False,
-            "refunds": None,  # computed when rendered
+            "refunds": None,  # only in answers that expand it (render.charge_refunds)
             "review": None,
             "shipping": intent["shipping"],
             "source_transfer": None,
@@ -156,7 +157,27 @@ def list_charges(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     return list_response(ctx, items, params, "/v1/charges", "charge")
 
 
+def list_refunds(ctx: Ctx, raw: dict[str, Any], charge_id: str) -> dict[str, Any]:
+    """GET /v1/charges/{charge}/refunds: the charge's refunds, newest first."""
+    params = Params(raw, ("limit", "starting_after", "ending_before"))
+    ctx.get("charges", charge_id, noun="charge", param="charge")
+    items = select(ctx, "refunds", charge=charge_id)
+    return list_response(ctx, items, params, f"/v1/charges/{charge_id}/refunds", "refund")
+
+
+def retrieve_refund(ctx: Ctx, raw: dict[str, Any], charge_id: str, refund_id: str) -> dict[str, Any]:
+    """GET /v1/charges/{charge}/refunds/{refund}: one refund of that charge."""
+    params = Params(raw, ())
+    ctx.get("charges", charge_id, noun="charge", param="charge")
+    refund = ctx.state.collection("refunds").get(refund_id)
+    if refund is None or refund["charge"] != charge_id:
+        raise no_such("refund", refund_id, param="refund")
+    return expand(ctx, public(ctx, refund), params.expand())
+
+
 ROUTES = [
     ("GET", "/v1/charges", list_charges),
     ("GET", "/v1/charges/{charge_id}", retrieve),
+    ("GET", "/v1/charges/{charge_id}/refunds", list_refunds),
+    ("GET", "/v1/charges/{charge_id}/refunds/{refund_id}", retrieve_refund),
 ]

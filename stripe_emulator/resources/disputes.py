@@ -6,17 +6,17 @@ import calendar
 import time
 from typing import Any
 
-from stripe_emulator.cards import FRAUD_REASON_CODES
+from stripe_emulator.cards import network_reason_code
 from stripe_emulator.context import Ctx
-from stripe_emulator.errors import bad_request, unknown_parameter
+from stripe_emulator.errors import bad_request
 from stripe_emulator.events import emit
-from stripe_emulator.fixtures import build, template
+from stripe_emulator.fixtures import build
 from stripe_emulator.ids import new_id
 from stripe_emulator.listing import LIST_PARAMS, list_response, select
 from stripe_emulator.money import DISPUTE_FEE
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
-from stripe_emulator.resources import balance_transactions
+from stripe_emulator.resources import balance_transactions, dispute_evidence, early_fraud_warnings
 from stripe_emulator.scheduler import job, schedule
 
 # Chargebacks that hold the charge's money: Stripe refuses refunds with `charge_disputed` (is_charge_refundable false).
@@ -24,7 +24,7 @@ CHARGED_BACK = ("needs_response", "under_review", "lost")
 INQUIRY_OPEN = ("warning_needs_response", "warning_under_review")
 AWAITING_EVIDENCE = ("needs_response", "warning_needs_response")
 CLOSED = ("won", "lost", "warning_closed")
-EVIDENCE_FIELDS = tuple(k for k in template("dispute", "evidence") if k != "enhanced_evidence")
+EVIDENCE_FIELDS = dispute_evidence.FIELDS
 # Stripe test mode: this uncategorized_text decides the outcome of submitted evidence.
 OUTCOMES = {"winning_evidence": "won", "losing_evidence": "lost"}
 EVIDENCE_WINDOW_DAYS = 7
@@ -41,8 +41,29 @@ def _due_by(now: int) -> int:
     return calendar.timegm((day.tm_year, day.tm_mon, day.tm_mday, 23, 59, 59))
 
 
-def open_dispute(ctx: Ctx, charge: dict[str, Any], status: str = "needs_response", reason: str = "fraudulent") -> dict:
-    """A dispute on the whole charge; a chargeback withdraws the amount plus the dispute fee."""
+def _withdraw(ctx: Ctx, dispute_id: str, charge: dict[str, Any]) -> str:
+    """The chargeback's withdrawal of the charge's amount plus the dispute fee; returns its balance transaction ID."""
+    withdrawal = balance_transactions.record(
+        ctx,
+        amount=-charge["amount"],
+        currency=charge["currency"],
+        kind="adjustment",
+        category="dispute",
+        source=dispute_id,
+        description=f"Chargeback withdrawal for {charge['id']}",
+        fee=DISPUTE_FEE,
+        fee_description="Dispute fee",
+    )
+    return withdrawal["id"]
+
+
+def open_dispute(
+    ctx: Ctx, charge: dict[str, Any], status: str = "needs_response", reason: str = "fraudulent", follow_ups: int = 0
+) -> dict:
+    """A dispute on the whole charge; a chargeback withdraws the amount plus the dispute fee.
+
+    `follow_ups`: how many further disputes open, one after another, each once the previous one closed.
+    """
     inquiry = status.startswith("warning_")
     dispute_id = new_id("dp")
     card = charge["payment_method_details"]["card"]
@@ -52,20 +73,7 @@ def open_dispute(ctx: Ctx, charge: dict[str, Any], status: str = "needs_response
         {"due_by": _due_by(ctx.now), "has_evidence": False, "past_due": False, "submission_count": 0, "enhanced_eligibility": {}},
         path="evidence_details",
     )
-    transactions = []
-    if not inquiry:
-        withdrawal = balance_transactions.record(
-            ctx,
-            amount=-charge["amount"],
-            currency=charge["currency"],
-            kind="adjustment",
-            category="dispute",
-            source=dispute_id,
-            description=f"Chargeback withdrawal for {charge['id']}",
-            fee=DISPUTE_FEE,
-            fee_description="Dispute fee",
-        )
-        transactions.append(withdrawal["id"])
+    transactions = [] if inquiry else [_withdraw(ctx, dispute_id, charge)]
     dispute = build(
         "dispute",
         {
@@ -88,7 +96,7 @@ def open_dispute(ctx: Ctx, charge: dict[str, Any], status: str = "needs_response
                     {
                         "brand": card["brand"],
                         "case_type": "inquiry" if inquiry else "chargeback",
-                        "network_reason_code": FRAUD_REASON_CODES.get(card["brand"], "10.4"),
+                        "network_reason_code": network_reason_code(reason, card["brand"]),
                         "network": card["network"],
                     },
                     path="payment_method_details.card",
@@ -99,7 +107,7 @@ def open_dispute(ctx: Ctx, charge: dict[str, Any], status: str = "needs_response
             "status": status,
             "enhanced_eligibility_types": [],
         },
-        extra={"_balance_transactions": transactions},
+        extra={"_balance_transactions": transactions, "_follow_ups": follow_ups},
     )
     ctx.store(dispute)
     charge["disputed"] = True
@@ -107,15 +115,23 @@ def open_dispute(ctx: Ctx, charge: dict[str, Any], status: str = "needs_response
     emit(ctx, "charge.dispute.created", dispute)
     if not inquiry:
         emit(ctx, "charge.dispute.funds_withdrawn", dispute)
+    early_fraud_warnings.charge_changed(ctx, charge["id"])
     return dispute
+
+
+def fully_refunded(charge: dict[str, Any]) -> bool:
+    """Whether nothing is left to dispute: Stripe opens no dispute on a fully refunded charge."""
+    return charge["amount_refunded"] >= charge["amount"]
 
 
 @job("dispute_open")
 def open_after_payment(ctx: Ctx, spec: dict[str, Any]) -> None:
-    """The dispute a pm_card_createDispute payment receives shortly after it succeeds."""
+    """The dispute a pm_card_createDispute-style payment receives shortly after it succeeds (none once fully refunded)."""
     charge = ctx.state.collection("charges").get(spec["target"])
-    if charge is not None:
-        open_dispute(ctx, charge, spec.get("status", "needs_response"))
+    if charge is None or fully_refunded(charge):
+        return
+    status, reason = spec.get("status", "needs_response"), spec.get("reason", "fraudulent")
+    open_dispute(ctx, charge, status, reason, follow_ups=spec.get("remaining", 0))
 
 
 def _close(ctx: Ctx, dispute: dict[str, Any], status: str) -> None:
@@ -138,6 +154,17 @@ def _close(ctx: Ctx, dispute: dict[str, Any], status: str) -> None:
         ctx.touch(dispute)
         emit(ctx, "charge.dispute.funds_reinstated", dispute)
     emit(ctx, "charge.dispute.closed", dispute, previous)
+    if dispute.get("_follow_ups"):
+        # pm_card_createMultipleDisputes: the next dispute opens once this one closed.
+        schedule(
+            ctx,
+            "dispute_open",
+            dispute["charge"],
+            ctx.settings.dispute_delay,
+            status="needs_response",
+            reason=dispute["reason"],
+            remaining=dispute["_follow_ups"] - 1,
+        )
 
 
 @job("dispute_decide")
@@ -146,10 +173,25 @@ def decide(ctx: Ctx, spec: dict[str, Any]) -> None:
     dispute = ctx.state.collection("disputes").get(spec["target"])
     if dispute is None or dispute["status"] not in ("under_review", "warning_under_review"):
         return
-    outcome = spec["outcome"]
-    if dispute["status"] == "warning_under_review" and outcome == "won":
-        outcome = "warning_closed"
+    # Test evidence on an inquiry closes it either way: an inquiry is not won or lost, and evidence does not escalate it.
+    outcome = "warning_closed" if dispute["status"] == "warning_under_review" else spec["outcome"]
     _close(ctx, dispute, outcome)
+
+
+def escalate(ctx: Ctx, dispute: dict[str, Any]) -> None:
+    """An open inquiry becomes a chargeback awaiting evidence: the amount and fee are withdrawn, a new deadline runs."""
+    before = public(ctx, dispute)
+    charge = ctx.state.collection("charges")[dispute["charge"]]
+    dispute["status"] = "needs_response"
+    dispute["is_charge_refundable"] = False
+    dispute["payment_method_details"]["card"]["case_type"] = "chargeback"
+    dispute["evidence_details"]["due_by"] = _due_by(ctx.now)
+    dispute["_balance_transactions"].append(_withdraw(ctx, dispute["id"], charge))
+    ctx.touch(dispute)
+    previous = {name: before[name] for name in ("status", "is_charge_refundable", "evidence_details", "payment_method_details")}
+    previous["balance_transactions"] = before["balance_transactions"]
+    emit(ctx, "charge.dispute.updated", dispute, previous)
+    emit(ctx, "charge.dispute.funds_withdrawn", dispute)
 
 
 def close_inquiries_after_refund(ctx: Ctx, charge_id: str) -> None:
@@ -166,23 +208,22 @@ def update(ctx: Ctx, raw: dict[str, Any], dispute_id: str) -> dict[str, Any]:
     """POST /v1/disputes/{id}: stage or submit evidence (`submit` defaults to true), update metadata."""
     params = Params(raw, ("evidence", "metadata", "submit"))
     evidence = params.hash("evidence") or {}
-    for name in evidence:
-        if name not in EVIDENCE_FIELDS:
-            raise unknown_parameter(f"evidence[{name}]")
     submit = params.boolean("submit", default=True) and (params.has("evidence") or params.has("submit"))
     metadata = params.metadata()
     dispute = ctx.get("disputes", dispute_id, noun="dispute")
     if (evidence or submit) and dispute["status"] not in AWAITING_EVIDENCE:
         state = "closed" if dispute["status"] in CLOSED else "under review; its evidence was already submitted"
         raise bad_request(f"Dispute {dispute_id} is {state} and its evidence can no longer be updated.")
+    # Validated before anything changes: a refused update leaves the dispute as it was.
+    new_evidence = dispute_evidence.merged(dispute["evidence"], evidence) if evidence else None
     before = public(ctx, dispute)
     previous: dict[str, Any] = {}
     if metadata is not None and metadata != dispute["metadata"]:
         previous["metadata"] = before["metadata"]
         dispute["metadata"] = metadata
-    if evidence:
+    if new_evidence is not None:
         previous["evidence"] = before["evidence"]
-        dispute["evidence"].update({k: (str(v) if v != "" else None) for k, v in evidence.items()})
+        dispute["evidence"] = new_evidence
         dispute["evidence_details"]["has_evidence"] = any(dispute["evidence"][k] for k in EVIDENCE_FIELDS)
     if submit:
         previous["evidence_details"] = before["evidence_details"]

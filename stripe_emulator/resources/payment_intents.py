@@ -217,7 +217,17 @@ def _confirm(ctx: Ctx, intent: dict[str, Any], method: dict[str, Any] | None) ->
     emit(ctx, "charge.succeeded", charge)
     emit(ctx, "payment_intent.succeeded", intent)
     if card.dispute_status:
-        schedule(ctx, "dispute_open", charge["id"], ctx.settings.dispute_delay, status=card.dispute_status)
+        schedule(
+            ctx,
+            "dispute_open",
+            charge["id"],
+            ctx.settings.dispute_delay,
+            status=card.dispute_status,
+            reason=card.dispute_reason,
+            remaining=card.dispute_count - 1,
+        )
+    if card.early_fraud_warning:
+        schedule(ctx, "early_fraud_warning_open", charge["id"], ctx.settings.dispute_delay)
 
 
 def _decline(ctx: Ctx, intent, method, charge, card, before) -> None:
@@ -227,6 +237,7 @@ def _decline(ctx: Ctx, intent, method, charge, card, before) -> None:
         card.decline_message,
         type="card_error",
         code=card.error_code,
+        param=card.decline_param,
         extra={"charge": charge["id"], "decline_code": card.decline_code, "payment_method": public(ctx, method)},
     )
     last_error = error.body()["error"]

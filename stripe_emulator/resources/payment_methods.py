@@ -29,7 +29,11 @@ def materialize(ctx: Ctx, token: str) -> dict[str, Any]:
         "payment_method",
         {
             "brand": card.brand,
-            "checks": {"address_line1_check": None, "address_postal_code_check": None, "cvc_check": "pass"},
+            "checks": {
+                "address_line1_check": None,
+                "address_postal_code_check": None,
+                "cvc_check": "fail" if card.error_code == "incorrect_cvc" else "pass",
+            },
             "country": card.country,
             "display_brand": card.brand,
             "exp_month": EXP_MONTH,

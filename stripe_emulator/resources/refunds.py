@@ -14,16 +14,19 @@ from stripe_emulator.listing import LIST_PARAMS, list_response, select
 from stripe_emulator.money import format_amount
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
-from stripe_emulator.resources import balance_transactions, disputes
+from stripe_emulator.resources import balance_transactions, disputes, early_fraud_warnings
 from stripe_emulator.scheduler import job, schedule
 
 REASONS = ("duplicate", "fraudulent", "requested_by_customer")
 FAILURE_REASON = "expired_or_canceled_card"
+# What Stripe reports on a refund that was canceled rather than failed.
+CANCELED_REASON = "merchant_request"
 # Fields Stripe shows on a refund only in some states (see tests/emulator/test_fixture_fields.py).
 STATE_FIELDS = {
     "pending": ("pending_reason",),
     "requires_action": ("next_action",),
     "failed": ("failure_reason", "failure_balance_transaction"),
+    "canceled": ("failure_reason", "failure_balance_transaction"),
 }
 _CREATE = (
     "amount",
@@ -92,6 +95,7 @@ def create(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     emit(ctx, "refund.created", refund)
     emit(ctx, "charge.refunded", charge, changed(before, charge, ("amount_refunded", "refunded")))
     disputes.close_inquiries_after_refund(ctx, charge["id"])
+    early_fraud_warnings.charge_changed(ctx, charge["id"])
     if refund["status"] == "pending":
         schedule(ctx, "refund_settle", refund["id"], ctx.settings.refund_pending_delay)
     if refund["status"] in ("pending", "succeeded") and TEST_CARDS[charge["_token"]].refund_fails:
@@ -103,6 +107,9 @@ def _new_refund(ctx: Ctx, charge, amount: int, reason, metadata, instructions_em
     """Store a refund in the status the `refund_mode` setting selects, with its balance transaction."""
     refund_id = new_id("re")
     status = ctx.settings.refund_mode
+    if status == "succeeded" and TEST_CARDS[charge["_token"]].refund_pending:
+        # pm_card_pendingRefund: its refunds start pending and succeed after refund_pending_delay.
+        status = "pending"
     transaction = balance_transactions.record(
         ctx,
         amount=-amount,
@@ -169,6 +176,19 @@ def _return_to_charge(ctx: Ctx, refund: dict[str, Any]) -> None:
     ctx.touch(charge)
 
 
+def _reversal(ctx: Ctx, refund: dict[str, Any]) -> dict[str, Any]:
+    """The balance transaction that gives back what a failed or canceled refund had taken."""
+    return balance_transactions.record(
+        ctx,
+        amount=refund["amount"],
+        currency=refund["currency"],
+        kind="refund_failure",
+        category="refund_failure",
+        source=refund["id"],
+        description="REFUND FAILURE",
+    )
+
+
 @job("refund_settle")
 def settle(ctx: Ctx, spec: dict[str, Any]) -> None:
     """A pending refund succeeds."""
@@ -186,15 +206,7 @@ def fail(ctx: Ctx, spec: dict[str, Any]) -> None:
     refund = ctx.state.collection("refunds").get(spec["target"])
     if refund is None or refund["status"] not in ("pending", "succeeded"):
         return
-    transaction = balance_transactions.record(
-        ctx,
-        amount=refund["amount"],
-        currency=refund["currency"],
-        kind="refund_failure",
-        category="refund_failure",
-        source=refund["id"],
-        description="REFUND FAILURE",
-    )
+    transaction = _reversal(ctx, refund)
     previous = _transition(
         ctx, refund, "failed", failure_reason=FAILURE_REASON, failure_balance_transaction=transaction["id"]
     )
@@ -213,7 +225,10 @@ def cancel(ctx: Ctx, raw: dict[str, Any], refund_id: str) -> dict[str, Any]:
             f"Refund {refund_id} cannot be canceled because its status is {refund['status']}; only refunds with "
             "status requires_action can be canceled."
         )
-    previous = _transition(ctx, refund, "canceled")
+    transaction = _reversal(ctx, refund)
+    previous = _transition(
+        ctx, refund, "canceled", failure_reason=CANCELED_REASON, failure_balance_transaction=transaction["id"]
+    )
     _return_to_charge(ctx, refund)
     emit(ctx, "refund.updated", refund, previous)
     emit(ctx, "charge.refund.updated", refund, previous)

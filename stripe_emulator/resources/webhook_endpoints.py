@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import re
+import json
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 from urllib.parse import urlparse
 
@@ -14,7 +16,15 @@ from stripe_emulator.listing import LIST_PARAMS, list_response, select
 from stripe_emulator.params import Params
 from stripe_emulator.render import expand, public
 
-_EVENT_TYPE = re.compile(r"^(\*|[a-z_]+(\.[a-z_]+)+)$")
+# Event types Stripe added after the spec's API version (2023-08-16) that the emulator sends.
+NEWER_EVENT_TYPES = frozenset({"refund.failed"})
+
+
+@lru_cache(maxsize=1)
+def event_types() -> frozenset[str]:
+    """Every type `enabled_events` accepts: the spec's enum (vendored, with `*`) and the newer types above."""
+    text = resources.files("stripe_emulator").joinpath("fixtures", "event_types.json").read_text("utf-8")
+    return frozenset(json.loads(text)["event_types"]) | NEWER_EVENT_TYPES
 
 
 def _url(params: Params, required: bool) -> str | None:
@@ -38,8 +48,12 @@ def _events(params: Params, required: bool) -> list[str] | None:
     if not events:
         raise invalid("enabled_events must contain at least one event type.", param="enabled_events")
     for index, name in enumerate(events):
-        if not _EVENT_TYPE.match(name):
-            raise invalid(f"Invalid event type: {name}", param=f"enabled_events[{index}]")
+        if name not in event_types():
+            raise invalid(
+                f"Invalid enabled_events[{index}]: {name!r} is not a Stripe event type (see "
+                "https://docs.stripe.com/api/events/types).",
+                param="enabled_events",
+            )
     return events
 
 

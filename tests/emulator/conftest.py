@@ -9,7 +9,12 @@ import stripe
 
 from stripe_emulator.testing import RunningEmulator, run_emulator
 
-from .helpers import FAST_SETTINGS, WebhookReceiver
+from .helpers import FAST_SETTINGS, RESPONSES_FILE, WebhookReceiver
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The schema test runs last, so it checks the answers of every emulator test that ran before it."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/emulator/test_schema.py"))
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +25,9 @@ def emulator_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
     saving fails the test that made it (the emulator answers 500 and logs the difference).
     """
     state_file = tmp_path_factory.mktemp("emulator") / "state.sqlite3"
-    with run_emulator(settings=FAST_SETTINGS, state_file=state_file, extra_args=("--verify-state",)) as emulator:
+    extra_args = ("--verify-state", "--record-responses", str(RESPONSES_FILE))
+    RESPONSES_FILE.unlink(missing_ok=True)
+    with run_emulator(settings=FAST_SETTINGS, state_file=state_file, extra_args=extra_args) as emulator:
         yield emulator
         log = emulator.log_path.read_text(errors="replace")
     assert "saved state differs from memory" not in log, "a state change was not saved (see the emulator log)"

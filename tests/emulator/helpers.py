@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
@@ -25,6 +28,10 @@ FAST_SETTINGS = {
     "webhook_max_attempts": 4,
     "webhook_timeout": 2,
 }
+
+
+# Every /v1 answer of the session's emulator (`--record-responses`), for tests/emulator/test_schema.py.
+RESPONSES_FILE = Path(tempfile.gettempdir()) / f"stripe-emulator-responses-{os.getpid()}.jsonl"
 
 
 def wait_for(probe: Callable[[], T], timeout: float = 5.0, interval: float = 0.05) -> T:

@@ -3,10 +3,13 @@
 Fields Stripe adds only in some states are allowed only in those states:
 - refund.pending_reason              only while status == "pending"
 - refund.next_action                 only while status == "requires_action"
-- refund.failure_reason              only when status == "failed"
-- refund.failure_balance_transaction only when status == "failed"
+- refund.failure_reason              only when status is "failed" or "canceled"
+- refund.failure_balance_transaction only when status is "failed" or "canceled"
 - webhook_endpoint.secret            only in the answer to the creation request
 - event.data.previous_attributes     only on events describing a change to an existing object
+- radar.early_fraud_warning.payment_intent always (in the spec, absent from the fixture's example)
+Fields of the fixture that Stripe sends only when expanded (charge.refunds, since API version 2022-11-15) must be
+absent unless the request expanded them.
 Nested objects built from the fixture (listed in NESTED) must match the fixture's nested field sets too;
 a nested value may be null where the fixture shows an example object (Stripe's nullable fields).
 """
@@ -27,16 +30,18 @@ from .helpers import pay, wait_for
 SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "stripe" / "fixtures3.json"
 VENDORED_TYPES = {
     "balance_transaction", "charge", "customer", "deleted_webhook_endpoint", "dispute", "event",
-    "payment_intent", "payment_method", "refund", "webhook_endpoint",
+    "payment_intent", "payment_method", "radar.early_fraud_warning", "refund", "webhook_endpoint",
 }
 STATE_FIELDS = {
     "refund": {
         "pending_reason": lambda o: o["status"] == "pending",
         "next_action": lambda o: o["status"] == "requires_action",
-        "failure_reason": lambda o: o["status"] == "failed",
-        "failure_balance_transaction": lambda o: o["status"] == "failed",
+        "failure_reason": lambda o: o["status"] in ("failed", "canceled"),
+        "failure_balance_transaction": lambda o: o["status"] in ("failed", "canceled"),
     },
+    "radar.early_fraud_warning": {"payment_intent": lambda o: True},
 }
+EXPANDED_ONLY = {"charge": frozenset({"refunds"})}
 NESTED = {
     "charge": ["billing_details", "billing_details.address", "outcome", "payment_method_details",
                "payment_method_details.card", "payment_method_details.card.checks", "refunds"],
@@ -57,13 +62,21 @@ def _at(node: Any, path: str) -> Any:
     return node
 
 
-def assert_shape(kind: str, obj: dict[str, Any], *, extra_allowed: frozenset[str] = frozenset()) -> None:
-    """Top-level and nested field sets equal the fixture's (plus fields valid in the object's state)."""
+def assert_shape(
+    kind: str, obj: dict[str, Any], *, extra_allowed: frozenset[str] = frozenset(), expanded: frozenset[str] = frozenset()
+) -> None:
+    """Top-level and nested field sets equal the fixture's (plus fields valid in the object's state).
+
+    `expanded`: the fields the request expanded (only those of EXPANDED_ONLY may then appear).
+    """
     fixture = fixture_resources()[kind]
     allowed = {name for name, valid in STATE_FIELDS.get(kind, {}).items() if valid(obj)} | extra_allowed
     state_only = set(STATE_FIELDS.get(kind, {})) - allowed
     assert not (set(obj) & state_only), f"{kind} {obj.get('id')} has {set(obj) & state_only} outside their state"
-    assert set(fixture) <= set(obj), f"{kind} {obj.get('id')} lacks {set(fixture) - set(obj)}"
+    unexpanded = EXPANDED_ONLY.get(kind, frozenset()) - expanded
+    assert not (set(obj) & unexpanded), f"{kind} {obj.get('id')} has {set(obj) & unexpanded} without expand[]"
+    required = set(fixture) - unexpanded
+    assert required <= set(obj), f"{kind} {obj.get('id')} lacks {required - set(obj)}"
     assert set(obj) - set(fixture) <= allowed, f"{kind} {obj.get('id')} has extra {set(obj) - set(fixture) - allowed}"
     for path in NESTED.get(kind, []):
         expected, actual = _at(fixture, path), _at(obj, path)
@@ -74,7 +87,7 @@ def assert_shape(kind: str, obj: dict[str, Any], *, extra_allowed: frozenset[str
     if kind == "event":
         inner = obj["data"]["object"]
         assert_shape(inner["object"], inner)
-    if kind == "charge":
+    if kind == "charge" and "refunds" in obj:
         for refund in obj["refunds"]["data"]:
             assert_shape("refund", refund)
     if kind == "dispute":
@@ -101,6 +114,7 @@ def _objects_in_every_state(client, emulator) -> dict[str, list[dict[str, Any]]]
     client.v1.refunds.cancel(canceled.id)
     won, lost = pay(client, "pm_card_createDispute"), pay(client, "pm_card_createDispute")
     open_ = pay(client, "pm_card_createDisputeInquiry")
+    warned = pay(client, "pm_card_createIssuerFraudRecord")
     disputes = {
         i.id: wait_for(lambda i=i: client.v1.disputes.list(params={"payment_intent": i.id}).data)[0] for i in (won, lost, open_)
     }
@@ -108,6 +122,7 @@ def _objects_in_every_state(client, emulator) -> dict[str, list[dict[str, Any]]]
     client.v1.disputes.close(disputes[lost.id].id)
     wait_for(lambda: client.v1.disputes.retrieve(disputes[won.id].id).status == "won")
     wait_for(lambda: client.v1.refunds.list(params={"payment_intent": failing.id}).data[0].status == "failed")
+    warnings = wait_for(lambda: client.v1.radar.early_fraud_warnings.list(params={"payment_intent": warned.id}).data)
 
     def everything(service, **params):
         return [o.to_dict() for o in service.list(params={"limit": 100, **params}).auto_paging_iter()]
@@ -116,7 +131,7 @@ def _objects_in_every_state(client, emulator) -> dict[str, list[dict[str, Any]]]
     refunds = everything(client.v1.refunds)
     transaction_ids = {c["balance_transaction"] for c in charges if c["balance_transaction"]}
     transaction_ids |= {r["balance_transaction"] for r in refunds}
-    transaction_ids |= {r["failure_balance_transaction"] for r in refunds if r["status"] == "failed"}
+    transaction_ids |= {r["failure_balance_transaction"] for r in refunds if r["status"] in ("failed", "canceled")}
     return {
         "customer": [client.v1.customers.retrieve(customer.id).to_dict()],
         "payment_method": [client.v1.payment_methods.retrieve(paid.payment_method).to_dict(),
@@ -127,6 +142,7 @@ def _objects_in_every_state(client, emulator) -> dict[str, list[dict[str, Any]]]
         "dispute": everything(client.v1.disputes),
         "balance_transaction": [client.v1.balance_transactions.retrieve(t).to_dict() for t in sorted(transaction_ids)],
         "event": everything(client.v1.events),
+        "radar.early_fraud_warning": [w.to_dict() for w in warnings],
     }
 
 
@@ -142,6 +158,10 @@ def test_every_object_type_matches_its_fixture(client, emulator):
         for obj in items:
             assert obj["object"] == kind
             assert_shape(kind, obj)
+    paid = objects["refund"][-1]["charge"]
+    with_refunds = client.v1.charges.retrieve(paid, params={"expand": ["refunds"]}).to_dict()
+    assert with_refunds["refunds"]["data"]
+    assert_shape("charge", with_refunds, expanded=frozenset({"refunds"}))
     text = json.dumps(objects)
     for example in ("obj_123", "Jenny Rosen", "ch_1PgafuB7WZ01zgkWXYmPNZs8", "sangeekp"):
         assert example not in text, f"fixture example value {example!r} leaked into an object"

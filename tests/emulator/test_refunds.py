@@ -15,7 +15,9 @@ def test_full_refund_by_payment_intent_defaults_to_the_whole_amount(client):
     assert (refund.charge, refund.payment_intent) == (intent.latest_charge, intent.id)
     charge = client.v1.charges.retrieve(intent.latest_charge)
     assert (charge.amount_refunded, charge.refunded) == (3000, True)
-    assert [r.id for r in charge.refunds.data] == [refund.id]
+    assert "refunds" not in charge, "Stripe leaves charge.refunds out unless expanded (since 2022-11-15)"
+    expanded = client.v1.charges.retrieve(intent.latest_charge, params={"expand": ["refunds"]})
+    assert [r.id for r in expanded.refunds.data] == [refund.id]
     transaction = client.v1.balance_transactions.retrieve(refund.balance_transaction)
     assert (transaction.type, transaction.amount, transaction.source) == ("refund", -3000, refund.id)
 
