@@ -12,12 +12,12 @@ from starlette.types import Receive, Scope, Send
 
 from stripe_emulator import idempotency, routes
 from stripe_emulator.auth import api_key_from
-from stripe_emulator.versions import check_api_version
 from stripe_emulator.context import Ctx
 from stripe_emulator.errors import StripeError, unrecognized_url
 from stripe_emulator.faults import Fault
 from stripe_emulator.forms import decode_form, decode_json, fingerprint
 from stripe_emulator.ids import new_request_id
+from stripe_emulator.versions import check_api_version
 
 if TYPE_CHECKING:
     from stripe_emulator.engine import Emulator
