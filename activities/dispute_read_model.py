@@ -25,4 +25,6 @@ class DisputeReadModelActivities(DisputeReadModel):
     def publish_dispute(self, message: PublishDispute) -> None:
         """Record the dispute's state and its effects on orders and the customer."""
         self.database.transact(lambda session: disputes.publish(session, message))
-        activity.logger.info("dispute published", extra={"dispute_id": message.state.dispute_id, "status": message.state.status.value})
+        activity.logger.info(
+            "dispute published", extra={"dispute_id": message.state.dispute_id, "status": message.state.status.value}
+        )

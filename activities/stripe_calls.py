@@ -47,7 +47,9 @@ def call_stripe(request: Callable[[], T]) -> T:
         message = error.user_message or str(error) or code
         if kind is StripeOutcome.RATE_LIMITED:
             # Stripe asks clients to back off; Temporal waits this long before the next attempt.
-            raise ApplicationError(f"Stripe rate limit: {message}", type="rate_limit", next_retry_delay=RATE_LIMIT_BACKOFF) from error
+            raise ApplicationError(
+                f"Stripe rate limit: {message}", type="rate_limit", next_retry_delay=RATE_LIMIT_BACKOFF
+            ) from error
         if kind is StripeOutcome.REFUSED:
             raise StripeRefused(message, code) from error
         raise StripeOutcomeUnknown(message, code, replayed=_header(error, "idempotent-replayed") == "true") from error

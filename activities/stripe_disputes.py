@@ -30,7 +30,9 @@ class StripeDisputeActivities(DisputeStripeCalls):
                 {"idempotency_key": f"dispute-{request.dispute_id}-evidence"},
             )
         )
-        activity.logger.info("dispute evidence submitted", extra={"dispute_id": request.dispute_id, "status": dispute.status})
+        activity.logger.info(
+            "dispute evidence submitted", extra={"dispute_id": request.dispute_id, "status": dispute.status}
+        )
         return DisputeStatus(dispute.status)
 
     @activity.defn(name="accept_dispute")
@@ -40,6 +42,8 @@ class StripeDisputeActivities(DisputeStripeCalls):
         if DisputeStatus(current.status).is_closed:
             return DisputeStatus(current.status)
         dispute = call_stripe(
-            lambda: self.client.v1.disputes.close(request.dispute_id, options={"idempotency_key": f"dispute-{request.dispute_id}-accept"})
+            lambda: self.client.v1.disputes.close(
+                request.dispute_id, options={"idempotency_key": f"dispute-{request.dispute_id}-accept"}
+            )
         )
         return DisputeStatus(dispute.status)

@@ -54,29 +54,54 @@ class StripeRefundActivities(RefundStripeCalls):
         """
         existing = refund_of_attempt(self._ours(request.refund_id, request.payment_intent_id), request.attempt)
         if existing is not None:
-            activity.logger.info("stripe refund already exists", extra={"refund_id": request.refund_id, "stripe_refund_id": existing.stripe_refund_id})
+            activity.logger.info(
+                "stripe refund already exists",
+                extra={"refund_id": request.refund_id, "stripe_refund_id": existing.stripe_refund_id},
+            )
             return existing
         for key_number in range(1, KEYS_PER_ATTEMPT + 1):
             key = idempotency_key(request.refund_id, request.attempt, key_number)
             try:
-                refund = call_stripe(lambda key=key: self.client.v1.refunds.create(_params(request), {"idempotency_key": key}))
+                refund = call_stripe(
+                    lambda key=key: self.client.v1.refunds.create(_params(request), {"idempotency_key": key})
+                )
             except StripeOutcomeUnknown as error:
                 found = refund_of_attempt(self._ours(request.refund_id, request.payment_intent_id), request.attempt)
                 if found is not None:
-                    activity.logger.info("stripe acted despite the error", extra={"refund_id": request.refund_id, "stripe_refund_id": found.stripe_refund_id, "error": error.code})
+                    activity.logger.info(
+                        "stripe acted despite the error",
+                        extra={
+                            "refund_id": request.refund_id,
+                            "stripe_refund_id": found.stripe_refund_id,
+                            "error": error.code,
+                        },
+                    )
                     return found
                 if not error.replayed:
                     raise
-                activity.logger.warning("stripe replayed an error and holds no refund for it; next key", extra={"refund_id": request.refund_id, "key_number": key_number})
+                activity.logger.warning(
+                    "stripe replayed an error and holds no refund for it; next key",
+                    extra={"refund_id": request.refund_id, "key_number": key_number},
+                )
                 continue
             except StripeRefused as error:
                 # An "already refunded" may be our own refund: adopt it; anything else proves nothing happened.
                 found = refund_to_adopt(self._ours(request.refund_id, request.payment_intent_id), request.attempt)
                 if found is not None:
-                    activity.logger.info("stripe refusal explained by our own refund", extra={"refund_id": request.refund_id, "stripe_refund_id": found.stripe_refund_id, "error": error.code})
+                    activity.logger.info(
+                        "stripe refusal explained by our own refund",
+                        extra={
+                            "refund_id": request.refund_id,
+                            "stripe_refund_id": found.stripe_refund_id,
+                            "error": error.code,
+                        },
+                    )
                     return found
                 raise
-            activity.logger.info("stripe refund created", extra={"refund_id": request.refund_id, "stripe_refund_id": refund.id, "stripe_status": refund.status})
+            activity.logger.info(
+                "stripe refund created",
+                extra={"refund_id": request.refund_id, "stripe_refund_id": refund.id, "stripe_status": refund.status},
+            )
             return _snapshot(refund)
         raise ApplicationError(
             f"Stripe answered every request for this refund with an error it will keep repeating ({KEYS_PER_ATTEMPT} tries) "
@@ -88,17 +113,25 @@ class StripeRefundActivities(RefundStripeCalls):
     @activity.defn(name="find_stripe_refunds")
     def find_stripe_refunds(self, request: FindStripeRefunds) -> StripeRefundsFound:
         """Every refund on the payment carrying our refund id: the definite answer to "did Stripe act?"."""
-        return _until_known(lambda: StripeRefundsFound(refunds=self._ours(request.refund_id, request.payment_intent_id)))
+        return _until_known(
+            lambda: StripeRefundsFound(refunds=self._ours(request.refund_id, request.payment_intent_id))
+        )
 
     @activity.defn(name="fetch_stripe_refund")
     def fetch_stripe_refund(self, request: FetchStripeRefund) -> StripeRefundSnapshot:
         """Stripe's current view of a refund."""
-        return _until_known(lambda: _snapshot(call_stripe(lambda: self.client.v1.refunds.retrieve(request.stripe_refund_id))))
+        return _until_known(
+            lambda: _snapshot(call_stripe(lambda: self.client.v1.refunds.retrieve(request.stripe_refund_id)))
+        )
 
     def _ours(self, refund_id: str, payment_intent_id: str) -> list[StripeRefundSnapshot]:
         """The refunds on this payment whose metadata carries our refund id (every page)."""
         page = call_stripe(lambda: self.client.v1.refunds.list({"payment_intent": payment_intent_id, "limit": 100}))
-        return [_snapshot(refund) for refund in call_stripe(lambda: list(page.auto_paging_iter())) if _metadata(refund).get("refund_id") == refund_id]
+        return [
+            _snapshot(refund)
+            for refund in call_stripe(lambda: list(page.auto_paging_iter()))
+            if _metadata(refund).get("refund_id") == refund_id
+        ]
 
 
 def _until_known(read: Callable[[], T]) -> T:
@@ -106,7 +139,9 @@ def _until_known(read: Callable[[], T]) -> T:
     try:
         return read()
     except StripeRefused as error:
-        raise ApplicationError(f"Stripe refused to tell us ({error.code}): {error.message}", type="stripe_read_refused") from error
+        raise ApplicationError(
+            f"Stripe refused to tell us ({error.code}): {error.message}", type="stripe_read_refused"
+        ) from error
 
 
 def _params(request: CreateStripeRefund) -> dict:

@@ -26,7 +26,9 @@ Authenticate with `Authorization: Bearer <token>`. Roles: support, approver, fin
 """
 
 
-def create_app(settings: Settings, *, temporal_client: Client | None = None, database: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, temporal_client: Client | None = None, database: Database | None = None
+) -> FastAPI:
     """Build the app; tests pass their own client and database."""
 
     @asynccontextmanager

@@ -48,7 +48,9 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
 
 def status_of(error: ServiceError) -> int:
     """The HTTP status of a service error (its nearest mapped class)."""
-    return next((code for cls, code in STATUS_OF.items() if isinstance(error, cls)), status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return next(
+        (code for cls, code in STATUS_OF.items() if isinstance(error, cls)), status.HTTP_500_INTERNAL_SERVER_ERROR
+    )
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:

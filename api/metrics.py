@@ -25,7 +25,9 @@ class RefundsByStatus:
     def collect(self):
         """One gauge sample per status."""
         gauge = GaugeMetricFamily("refunds_by_status", "Refunds in the read model, by status", labels=["status"])
-        rows = self.database.transact(lambda session: list(session.exec(select(Refund.status, func.count()).group_by(Refund.status))))
+        rows = self.database.transact(
+            lambda session: list(session.exec(select(Refund.status, func.count()).group_by(Refund.status)))
+        )
         for status, count in rows:
             gauge.add_metric([status], count)
         yield gauge
@@ -37,10 +39,18 @@ class ApiMetrics:
     def __init__(self, database: Database) -> None:
         self.registry = CollectorRegistry()
         self.webhook_lag = Histogram(
-            "stripe_webhook_lag_seconds", "Time from a Stripe event's creation to our handling of it", ["event_type"],
-            buckets=(0.1, 0.5, 1, 2, 5, 15, 60, 300, 1800, 3600, 21600, 86400), registry=self.registry,
+            "stripe_webhook_lag_seconds",
+            "Time from a Stripe event's creation to our handling of it",
+            ["event_type"],
+            buckets=(0.1, 0.5, 1, 2, 5, 15, 60, 300, 1800, 3600, 21600, 86400),
+            registry=self.registry,
         )
-        self.webhook_events = Counter("stripe_webhook_events", "Stripe webhook events by type and outcome", ["event_type", "outcome"], registry=self.registry)
+        self.webhook_events = Counter(
+            "stripe_webhook_events",
+            "Stripe webhook events by type and outcome",
+            ["event_type", "outcome"],
+            registry=self.registry,
+        )
         self.registry.register(RefundsByStatus(database))
 
     def observe_webhook(self, event_type: str, created: int, outcome: str) -> None:

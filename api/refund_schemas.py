@@ -126,7 +126,9 @@ class RefundDetail(RefundSummary):
     note: str | None = None
     legal_basis: str | None = None
     policy_decision: PolicyDecisionPublic | None = None
-    policy_parameters: dict[str, Any] | None = Field(None, description="The policy parameters in force when the refund was requested.")
+    policy_parameters: dict[str, Any] | None = Field(
+        None, description="The policy parameters in force when the refund was requested."
+    )
     approvals: list[ApprovalPublic] = []
     approvals_required: int = 1
     escalated: bool = False

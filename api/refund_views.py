@@ -49,7 +49,11 @@ def detail_from_row(settings: Settings, refund: Refund, events: list[RefundEvent
         policy_parameters=refund.policy_parameters,
         approvals=[
             ApprovalPublic(
-                actor_id=a["actor"]["actor_id"], actor_name=a["actor"]["name"], acting_as=a["acting_as"], at=a["at"], note=a.get("note")
+                actor_id=a["actor"]["actor_id"],
+                actor_name=a["actor"]["name"],
+                acting_as=a["acting_as"],
+                at=a["at"],
+                note=a.get("note"),
             )
             for a in refund.approvals
         ],
@@ -67,7 +71,14 @@ def detail_from_row(settings: Settings, refund: Refund, events: list[RefundEvent
         attention_reason=refund.attention_reason,
         timeline=[
             TimelineEntryPublic(
-                seq=e.seq, at=e.at, kind=e.kind, status=e.status, actor_id=e.actor_id, actor_name=e.actor_name, note=e.note, detail=e.detail
+                seq=e.seq,
+                at=e.at,
+                kind=e.kind,
+                status=e.status,
+                actor_id=e.actor_id,
+                actor_name=e.actor_name,
+                note=e.note,
+                detail=e.detail,
             )
             for e in events
         ],
@@ -78,7 +89,14 @@ def detail_from_state(settings: Settings, row: Refund, state: RefundState) -> Re
     """A refund as the workflow just answered an update (fresher than the read model)."""
     assessment = state.assessment
     return RefundDetail(
-        **(_summary_fields(row) | {"status": state.status.value, "amount_minor": state.amount_minor, "stripe_refund_id": state.stripe_refund_id}),
+        **(
+            _summary_fields(row)
+            | {
+                "status": state.status.value,
+                "amount_minor": state.amount_minor,
+                "stripe_refund_id": state.stripe_refund_id,
+            }
+        ),
         workflow_id=state.workflow_id,
         workflow_url=workflow_url(settings, state.workflow_id),
         requested_by=state.requested_by.name,
@@ -98,7 +116,9 @@ def detail_from_state(settings: Settings, row: Refund, state: RefundState) -> Re
         else None,
         policy_parameters=state.params.model_dump(mode="json"),
         approvals=[
-            ApprovalPublic(actor_id=a.actor.actor_id, actor_name=a.actor.name, acting_as=a.acting_as, at=a.at, note=a.note)
+            ApprovalPublic(
+                actor_id=a.actor.actor_id, actor_name=a.actor.name, acting_as=a.acting_as, at=a.at, note=a.note
+            )
             for a in state.approvals
         ],
         approvals_required=state.approvals_required,
@@ -106,7 +126,9 @@ def detail_from_state(settings: Settings, row: Refund, state: RefundState) -> Re
         stripe_status=state.stripe_status,
         failure_reason=state.failure_reason,
         succeeded_at=state.succeeded_at,
-        settlement=SettlementPublic(expected_from=state.settlement.expected_from, expected_by=state.settlement.expected_by)
+        settlement=SettlementPublic(
+            expected_from=state.settlement.expected_from, expected_by=state.settlement.expected_by
+        )
         if state.settlement
         else None,
         settled_at=state.settled_at,
@@ -114,7 +136,14 @@ def detail_from_state(settings: Settings, row: Refund, state: RefundState) -> Re
         dispute_id=state.dispute_id,
         timeline=[
             TimelineEntryPublic(
-                seq=e.seq, at=e.at, kind=e.kind, status=e.status.value, actor_id=e.actor.actor_id, actor_name=e.actor.name, note=e.note, detail=e.detail
+                seq=e.seq,
+                at=e.at,
+                kind=e.kind,
+                status=e.status.value,
+                actor_id=e.actor.actor_id,
+                actor_name=e.actor.name,
+                note=e.note,
+                detail=e.detail,
             )
             for e in state.timeline
         ],

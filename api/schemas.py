@@ -12,8 +12,12 @@ from domain.orders import OrderStatus, PlanMonths
 
 Identifier = Annotated[
     str,
-    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
-          description="Letters, digits, '_', '.' or '-', at most 64 characters."),
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="Letters, digits, '_', '.' or '-', at most 64 characters.",
+    ),
 ]
 
 

@@ -166,7 +166,9 @@ def main() -> None:
     print(f"after the measured writes: {sum(restarts[-1][1].values())} objects (expected {after_writes})")
     print(f"load average (1 min) of this shared machine: {load_before:.2f} before, {load_after:.2f} after the rounds")
     print()
-    print(f"| {'operation (ms, client-side, SDK)':<44} | {'n':>5} | {'p50':>7} | {'p95':>7} | {'p99':>7} | {'max':>7} |")
+    print(
+        f"| {'operation (ms, client-side, SDK)':<44} | {'n':>5} | {'p50':>7} | {'p95':>7} | {'p99':>7} | {'max':>7} |"
+    )
     print(f"|{'-' * 46}|{'-' * 7}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|")
     for label, timings in (("empty state", empty), (f"{served:,} objects", full)):
         print(row(f"{label}: create PI (confirm)", timings["payment_intent"]))

@@ -38,17 +38,30 @@ async def one_refund(api: httpx.AsyncClient, stripe, shop: dict, support: dict) 
     """Pay, register, request a refund; return its id and the seconds until Stripe succeeded."""
     intent = await asyncio.to_thread(
         stripe.v1.payment_intents.create,
-        {"amount": 1999, "currency": "eur", "payment_method": "pm_card_visa", "payment_method_types": ["card"], "confirm": True},
+        {
+            "amount": 1999,
+            "currency": "eur",
+            "payment_method": "pm_card_visa",
+            "payment_method_types": ["card"],
+            "confirm": True,
+        },
     )
     customer = f"bench-{uuid.uuid4().hex[:8]}"
     order = {
-        "order_id": f"bench-{uuid.uuid4().hex[:12]}", "customer_id": customer, "customer_email": f"{customer}@example.com",
-        "plan_months": 1, "amount_minor": 1999, "currency": "eur", "payment_intent_id": intent.id,
+        "order_id": f"bench-{uuid.uuid4().hex[:12]}",
+        "customer_id": customer,
+        "customer_email": f"{customer}@example.com",
+        "plan_months": 1,
+        "amount_minor": 1999,
+        "currency": "eur",
+        "payment_intent_id": intent.id,
         "paid_at": datetime.fromtimestamp(intent.created, UTC).isoformat(),
     }
     (await api.post("/orders", json=order, headers=shop)).raise_for_status()
     started = time.monotonic()
-    response = await api.post("/refunds", json={"order_id": order["order_id"], "reason": "not_activated"}, headers=support)
+    response = await api.post(
+        "/refunds", json={"order_id": order["order_id"], "reason": "not_activated"}, headers=support
+    )
     response.raise_for_status()
     refund_id = response.json()["refund_id"]
     while (await api.get(f"/refunds/{refund_id}", headers=support)).json()["status"] != "settling":
@@ -63,7 +76,9 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=5)
     parser.add_argument("--support-token", default="dev-support-1")
     parser.add_argument("--shop-token", default="dev-shop-1")
-    parser.add_argument("--pid", type=int, action="append", default=[], help="Process to report memory of (repeatable).")
+    parser.add_argument(
+        "--pid", type=int, action="append", default=[], help="Process to report memory of (repeatable)."
+    )
     args = parser.parse_args()
     settings = get_settings()
     if settings.stripe_api_base is None:
@@ -97,8 +112,12 @@ async def main() -> None:
         history = await client.get_workflow_handle(f"refund-{refund_id}").fetch_history()
         costs.append((billable_actions(history), len(history.events)))
     print(f"refunds: {args.count} at concurrency {args.concurrency} in {elapsed:.1f}s ({args.count / elapsed:.1f}/s)")
-    print(f"request -> Stripe succeeded: p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
-    print(f"billable actions so far: max {max(c[0] for c in costs)} (+2 when settled); history events: max {max(c[1] for c in costs)} (+6 when settled)")
+    print(
+        f"request -> Stripe succeeded: p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
+    )
+    print(
+        f"billable actions so far: max {max(c[0] for c in costs)} (+2 when settled); history events: max {max(c[1] for c in costs)} (+6 when settled)"
+    )
     for pid, mib in peak.items():
         print(f"pid {pid}: peak RSS {mib:.0f} MiB")
 

@@ -14,12 +14,18 @@ TIMEOUT_SECONDS = 30.0
 
 ApiUrl = Annotated[
     str,
-    typer.Option("--api-url", envvar="REFUNDS_API_URL", help="Base URL of the refund API.", rich_help_panel="Connection"),
+    typer.Option(
+        "--api-url", envvar="REFUNDS_API_URL", help="Base URL of the refund API.", rich_help_panel="Connection"
+    ),
 ]
 Token = Annotated[
     str | None,
     typer.Option(
-        "--token", envvar="REFUNDS_TOKEN", help="Your staff token (prefer the REFUNDS_TOKEN variable).", show_default=False, rich_help_panel="Connection"
+        "--token",
+        envvar="REFUNDS_TOKEN",
+        help="Your staff token (prefer the REFUNDS_TOKEN variable).",
+        show_default=False,
+        rich_help_panel="Connection",
     ),
 ]
 
@@ -34,7 +40,9 @@ class StaffApi:
     def __init__(self, base_url: str, token: str) -> None:
         """A client sending `token` to `base_url`."""
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_SECONDS)
+        self._http = httpx.Client(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_SECONDS
+        )
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET a JSON resource."""
@@ -60,7 +68,9 @@ class StaffApi:
         except httpx.TimeoutException:
             raise ApiError(f"the refund API at {self.base_url} did not answer within {TIMEOUT_SECONDS:.0f} s") from None
         except httpx.TransportError as error:
-            raise ApiError(f"cannot reach the refund API at {self.base_url} ({error}); is it running, and is --api-url right?") from None
+            raise ApiError(
+                f"cannot reach the refund API at {self.base_url} ({error}); is it running, and is --api-url right?"
+            ) from None
         if response.is_error:
             raise ApiError(error_message(response))
         return response
@@ -94,7 +104,9 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 def staff_api(api_url: str, token: str | None) -> Iterator[StaffApi]:
     """An API client for one command: a missing token or an API error ends the command with a message."""
     if not token:
-        raise fail("no staff token: pass --token or set REFUNDS_TOKEN (ask an admin for one: refunds staff add)", code=2)
+        raise fail(
+            "no staff token: pass --token or set REFUNDS_TOKEN (ask an admin for one: refunds staff add)", code=2
+        )
     api = StaffApi(api_url, token)
     try:
         yield api

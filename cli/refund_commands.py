@@ -17,15 +17,31 @@ Note = Annotated[str | None, typer.Option("--note", help="Why, for the audit tra
 def request(
     order_id: Annotated[str, typer.Argument(help="The shop's order id.", show_default=False)],
     reason: Annotated[RefundReason, typer.Argument(help="Why the customer wants the refund.", show_default=False)],
-    amount: Annotated[int | None, typer.Option("--amount", min=1, help="Partial amount in minor units (1250 = 12.50); default: all that is left.")] = None,
+    amount: Annotated[
+        int | None,
+        typer.Option(
+            "--amount", min=1, help="Partial amount in minor units (1250 = 12.50); default: all that is left."
+        ),
+    ] = None,
     note: Note = None,
-    legal_basis: Annotated[str | None, typer.Option("--legal-basis", help="Local consumer law the customer invokes.")] = None,
-    idempotency_key: Annotated[str | None, typer.Option("--idempotency-key", help="Repeat it to retry safely: the same key never makes a second refund.")] = None,
+    legal_basis: Annotated[
+        str | None, typer.Option("--legal-basis", help="Local consumer law the customer invokes.")
+    ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option("--idempotency-key", help="Repeat it to retry safely: the same key never makes a second refund."),
+    ] = None,
     api_url: ApiUrl = DEFAULT_API_URL,
     token: Token = None,
 ) -> None:
     """Ask for a refund on an order (support); prints the policy's decision."""
-    body = {"order_id": order_id, "reason": reason.value, "amount_minor": amount, "note": note, "legal_basis": legal_basis}
+    body = {
+        "order_id": order_id,
+        "reason": reason.value,
+        "amount_minor": amount,
+        "note": note,
+        "legal_basis": legal_basis,
+    }
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
     with staff_api(api_url, token) as api:
         created, response_headers = api.post("/refunds", body, headers=headers)
@@ -33,8 +49,14 @@ def request(
     decision = created.get("policy_decision")
     lines = [("Workflow", created["workflow_url"])]
     if decision:
-        lines[:0] = [("Decision", f"{decision['path']} (rule {decision['rule']}, policy {decision['policy_version']})"), ("Clause", decision["clause"])]
-    emit(f"Refund {created['refund_id']} {'already requested with this key' if replayed else 'requested'}: {created['status']}", fields(lines))
+        lines[:0] = [
+            ("Decision", f"{decision['path']} (rule {decision['rule']}, policy {decision['policy_version']})"),
+            ("Clause", decision["clause"]),
+        ]
+    emit(
+        f"Refund {created['refund_id']} {'already requested with this key' if replayed else 'requested'}: {created['status']}",
+        fields(lines),
+    )
 
 
 def show(
@@ -51,7 +73,10 @@ def show(
         table(
             "Timeline",
             ("#", "At", "Step", "Status", "By", "Note"),
-            ((e["seq"], when(e["at"]), e["kind"], e["status"], e["actor_name"], e.get("note")) for e in refund["timeline"]),
+            (
+                (e["seq"], when(e["at"]), e["kind"], e["status"], e["actor_name"], e.get("note"))
+                for e in refund["timeline"]
+            ),
             right=("#",),
         ),
     )
@@ -68,10 +93,16 @@ def _summary(refund: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Amount", money(refund["amount_minor"], refund["currency"])),
         ("Reason", refund["reason"]),
         ("Requested", f"{when(refund['requested_at'])} by {refund['requested_by']}"),
-        ("Decision", f"{decision['path']} (rule {decision['rule']}, policy {decision['policy_version']})" if decision else None),
+        (
+            "Decision",
+            f"{decision['path']} (rule {decision['rule']}, policy {decision['policy_version']})" if decision else None,
+        ),
         ("Clause", decision["clause"] if decision else None),
         ("Approvals", _approvals(approvals, refund["approvals_required"])),
-        ("Stripe refund", f"{refund['stripe_refund_id']} ({refund['stripe_status']})" if refund.get("stripe_refund_id") else None),
+        (
+            "Stripe refund",
+            f"{refund['stripe_refund_id']} ({refund['stripe_status']})" if refund.get("stripe_refund_id") else None,
+        ),
         ("Window", f"{settlement['expected_from']} to {settlement['expected_by']}" if settlement else None),
         ("Settled", when(refund.get("settled_at"))),
     ]
@@ -104,18 +135,38 @@ def list_refunds(
     token: Token = None,
 ) -> None:
     """Refunds, newest first."""
-    params = {"status": status.value if status else None, "order_id": order, "customer_id": customer, "limit": limit, "offset": offset}
+    params = {
+        "status": status.value if status else None,
+        "order_id": order,
+        "customer_id": customer,
+        "limit": limit,
+        "offset": offset,
+    }
     with staff_api(api_url, token) as api:
         page = api.get("/refunds", params)
     if not page["items"]:
         emit("No refunds match.")
         return
     rows = (
-        (r["refund_id"], r["status"] + (" (!)" if r["needs_attention"] else ""), r["order_id"], r["customer_id"], money(r["amount_minor"], r["currency"]), r["reason"], when(r["requested_at"]))
+        (
+            r["refund_id"],
+            r["status"] + (" (!)" if r["needs_attention"] else ""),
+            r["order_id"],
+            r["customer_id"],
+            money(r["amount_minor"], r["currency"]),
+            r["reason"],
+            when(r["requested_at"]),
+        )
         for r in page["items"]
     )
     emit(
-        table(None, ("Refund", "Status", "Order", "Customer", "Amount", "Reason", "Requested"), rows, right=("Amount",), whole=("Refund", "Order")),
+        table(
+            None,
+            ("Refund", "Status", "Order", "Customer", "Amount", "Reason", "Requested"),
+            rows,
+            right=("Amount",),
+            whole=("Refund", "Order"),
+        ),
         f"{offset + 1}-{offset + len(page['items'])} of {page['total']} refunds"
         + ("; (!) needs finance's attention." if any(r["needs_attention"] for r in page["items"]) else "."),
     )

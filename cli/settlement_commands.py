@@ -20,13 +20,27 @@ def _state(row: dict[str, Any]) -> str:
 
 
 def settlements(
-    state: Annotated[SettlementState | None, typer.Option("--state", help="pending, due, settled or failed; default: issued and not settled.")] = None,
+    state: Annotated[
+        SettlementState | None,
+        typer.Option("--state", help="pending, due, settled or failed; default: issued and not settled."),
+    ] = None,
     currency: Annotated[str | None, typer.Option("--currency", help="Only this currency (EUR, usd, ...).")] = None,
-    due_within_days: Annotated[int, typer.Option("--due-within-days", min=0, max=60, help="A window ending within this many days is due.")] = 2,
-    expected_from: Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="Expected by this date or later.")] = None,
-    expected_to: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Expected by this date or earlier.")] = None,
-    needs_attention: Annotated[bool, typer.Option("--needs-attention", help="Only refunds a late Stripe failure flagged.")] = False,
-    csv_file: Annotated[Path | None, typer.Option("--csv", help="Save the matching refunds as CSV to this file ('-' prints it).", dir_okay=False)] = None,
+    due_within_days: Annotated[
+        int, typer.Option("--due-within-days", min=0, max=60, help="A window ending within this many days is due.")
+    ] = 2,
+    expected_from: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="Expected by this date or later.")
+    ] = None,
+    expected_to: Annotated[
+        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Expected by this date or earlier.")
+    ] = None,
+    needs_attention: Annotated[
+        bool, typer.Option("--needs-attention", help="Only refunds a late Stripe failure flagged.")
+    ] = False,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Save the matching refunds as CSV to this file ('-' prints it).", dir_okay=False),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=500)] = 100,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     api_url: ApiUrl = DEFAULT_API_URL,
@@ -55,12 +69,29 @@ def settlements(
     settled = any(r["settled_at"] for r in page["items"])
     rows = (
         (
-            r["refund_id"], r["order_id"], f"{r['amount']} {r['currency'].upper()}", r["stripe_refund_id"],
-            day(r["succeeded_at"]), r["expected_from"], r["expected_by"], *([day(r["settled_at"])] if settled else []), _state(r),
+            r["refund_id"],
+            r["order_id"],
+            f"{r['amount']} {r['currency'].upper()}",
+            r["stripe_refund_id"],
+            day(r["succeeded_at"]),
+            r["expected_from"],
+            r["expected_by"],
+            *([day(r["settled_at"])] if settled else []),
+            _state(r),
         )
         for r in page["items"]
     )
-    columns = ("Refund", "Order", "Amount", "Stripe refund", "Succeeded", "From", "By", *(["Settled"] if settled else []), "State")
+    columns = (
+        "Refund",
+        "Order",
+        "Amount",
+        "Stripe refund",
+        "Succeeded",
+        "From",
+        "By",
+        *(["Settled"] if settled else []),
+        "State",
+    )
     totals = ((t["currency"].upper(), t["count"], t["amount"]) for t in page["totals_by_currency"])
     shown = f"{offset + 1}-{offset + len(page['items'])} of {page['total']}"
     emit(

@@ -23,7 +23,9 @@ NONE = "-"
 def console() -> Console:
     """A console on the current stdout, at least MIN_WIDTH wide."""
     probe = Console()
-    return Console(width=max(probe.width, MIN_WIDTH) if probe.is_terminal else MIN_WIDTH, highlight=False, soft_wrap=False)
+    return Console(
+        width=max(probe.width, MIN_WIDTH) if probe.is_terminal else MIN_WIDTH, highlight=False, soft_wrap=False
+    )
 
 
 def emit(*renderables: Any) -> None:
@@ -68,12 +70,19 @@ def when(value: str | None) -> str:
 
 
 def table(
-    title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, right: Sequence[str] = (), whole: Sequence[str] = ()
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    right: Sequence[str] = (),
+    whole: Sequence[str] = (),
 ) -> Table:
     """A simple table; `right` columns are right-aligned (amounts), `whole` ones are never folded (ids people copy)."""
     result = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for column in columns:
-        result.add_column(column, justify="right" if column in right else "left", overflow="fold", no_wrap=column in whole)
+        result.add_column(
+            column, justify="right" if column in right else "left", overflow="fold", no_wrap=column in whole
+        )
     for row in rows:
         result.add_row(*(cell(value) for value in row))
     return result

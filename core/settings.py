@@ -22,60 +22,101 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     # Temporal
-    temporal_address: str = Field("127.0.0.1:7233", description='Temporal frontend, host:port.')
-    temporal_namespace: str = Field("default", description='Temporal namespace of our workflows.')
-    temporal_task_queue: str = Field("refunds", description='Task queue of the workflows and the database activities.')
+    temporal_address: str = Field("127.0.0.1:7233", description="Temporal frontend, host:port.")
+    temporal_namespace: str = Field("default", description="Temporal namespace of our workflows.")
+    temporal_task_queue: str = Field("refunds", description="Task queue of the workflows and the database activities.")
     temporal_stripe_task_queue: str = Field(
         "refunds-stripe", description="Queue of Stripe activities, rate-limited across all workers."
     )
-    temporal_api_key: SecretStr | None = Field(None, description='API key for Temporal Cloud; unset for a self-hosted or local server.')
-    temporal_tls: bool = Field(False, description='Connect to Temporal over TLS (true for Temporal Cloud).')
-    temporal_ui_url: str = Field("http://127.0.0.1:8233", description='Temporal Web UI; `make run` serves it on this port.')
+    temporal_api_key: SecretStr | None = Field(
+        None, description="API key for Temporal Cloud; unset for a self-hosted or local server."
+    )
+    temporal_tls: bool = Field(False, description="Connect to Temporal over TLS (true for Temporal Cloud).")
+    temporal_ui_url: str = Field(
+        "http://127.0.0.1:8233", description="Temporal Web UI; `make run` serves it on this port."
+    )
 
     # Local state of the embedded stack (SQLite read model, Temporal's and the emulator's files)
-    var_dir: Path = Field(DEFAULT_VAR_DIR, description="Local data of `make run`: SQLite read model, Temporal's and the emulator's files, logs.")
+    var_dir: Path = Field(
+        DEFAULT_VAR_DIR,
+        description="Local data of `make run`: SQLite read model, Temporal's and the emulator's files, logs.",
+    )
 
     # Read model
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite under VAR_DIR.")
     migrate_on_start: bool = Field(True, description="The API applies Alembic migrations when it starts.")
 
     # Stripe
-    stripe_api_key: SecretStr = Field(SecretStr("sk_test_emulator"), description='Stripe secret key (sk_test_... or sk_live_...); the default only works with the emulator.')
+    stripe_api_key: SecretStr = Field(
+        SecretStr("sk_test_emulator"),
+        description="Stripe secret key (sk_test_... or sk_live_...); the default only works with the emulator.",
+    )
     stripe_api_base: str | None = Field(
         None, description="Base URL of a Stripe-compatible API (the emulator); unset means real Stripe."
     )
-    stripe_webhook_secret: SecretStr | None = Field(None, description="Signing secret (whsec_...) of our webhook endpoint; `make run` takes the emulator's.")
+    stripe_webhook_secret: SecretStr | None = Field(
+        None, description="Signing secret (whsec_...) of our webhook endpoint; `make run` takes the emulator's."
+    )
     stripe_max_requests_per_second: float = Field(
         20.0, gt=0, description="Ceiling on Stripe calls across all workers (task-queue rate limit)."
     )
 
     # Refund policy parameters, copied into each new refund (a running refund keeps the ones it began with)
-    refund_notice_window: timedelta = Field(timedelta(hours=72), description="'Notified us immediately': contact within this time after payment.")
-    refund_duplicate_window: timedelta = Field(timedelta(hours=72), description="Two same-amount payments this close count as a duplicate.")
-    refund_auto_approve_max_minor: int = Field(5000, ge=0, description="Automatically verified refunds up to this amount need no approver.")
-    refund_second_approval_above_minor: int = Field(20000, ge=0, description="Above this amount a second approval, by finance, is required.")
-    refund_approval_reminder_after: timedelta = Field(timedelta(hours=24), description="Undecided approvals escalate after this.")
-    refund_approval_expires_after: timedelta = Field(timedelta(days=7), description="Undecided approvals expire after this; the customer is told.")
-    refund_troubleshooting_escalate_after: timedelta = Field(timedelta(hours=48), description="Troubleshooting left undecided goes to an approver after this.")
+    refund_notice_window: timedelta = Field(
+        timedelta(hours=72), description="'Notified us immediately': contact within this time after payment."
+    )
+    refund_duplicate_window: timedelta = Field(
+        timedelta(hours=72), description="Two same-amount payments this close count as a duplicate."
+    )
+    refund_auto_approve_max_minor: int = Field(
+        5000, ge=0, description="Automatically verified refunds up to this amount need no approver."
+    )
+    refund_second_approval_above_minor: int = Field(
+        20000, ge=0, description="Above this amount a second approval, by finance, is required."
+    )
+    refund_approval_reminder_after: timedelta = Field(
+        timedelta(hours=24), description="Undecided approvals escalate after this."
+    )
+    refund_approval_expires_after: timedelta = Field(
+        timedelta(days=7), description="Undecided approvals expire after this; the customer is told."
+    )
+    refund_troubleshooting_escalate_after: timedelta = Field(
+        timedelta(hours=48), description="Troubleshooting left undecided goes to an approver after this."
+    )
     settlement_holiday_country: str = Field("FR", description="Country whose public holidays are not business days.")
-    settlement_holiday_subdivision: str | None = Field(None, description='Region of that country whose holidays also count; unset: national ones only.')
-    stripe_call_timeout: timedelta = Field(timedelta(seconds=30), description="Start-to-close timeout of one Stripe call.")
-    stripe_retry_window: timedelta = Field(timedelta(hours=24), description="How long a refund's Stripe call is retried before Stripe's records decide its outcome.")
-    refund_status_poll_interval: timedelta = Field(timedelta(minutes=30), description="Ask Stripe about a pending refund when no webhook came for this long.")
+    settlement_holiday_subdivision: str | None = Field(
+        None, description="Region of that country whose holidays also count; unset: national ones only."
+    )
+    stripe_call_timeout: timedelta = Field(
+        timedelta(seconds=30), description="Start-to-close timeout of one Stripe call."
+    )
+    stripe_retry_window: timedelta = Field(
+        timedelta(hours=24),
+        description="How long a refund's Stripe call is retried before Stripe's records decide its outcome.",
+    )
+    refund_status_poll_interval: timedelta = Field(
+        timedelta(minutes=30), description="Ask Stripe about a pending refund when no webhook came for this long."
+    )
     refund_start_grace: timedelta = Field(
-        timedelta(seconds=30), description="A recorded refund whose workflow has not begun after this long is started again by the API."
+        timedelta(seconds=30),
+        description="A recorded refund whose workflow has not begun after this long is started again by the API.",
     )
 
     # Chargebacks
-    dispute_evidence_lead_time: timedelta = Field(timedelta(days=2), description="Submit dispute evidence this long before Stripe's deadline.")
+    dispute_evidence_lead_time: timedelta = Field(
+        timedelta(days=2), description="Submit dispute evidence this long before Stripe's deadline."
+    )
 
     # API
-    api_host: str = Field("127.0.0.1", description='Interface the API listens on.')
-    api_port: int = Field(8000, description='Port the API listens on.')
-    public_api_url: str = Field("http://127.0.0.1:8000", description="The API's address as people and Stripe webhooks reach it.")
+    api_host: str = Field("127.0.0.1", description="Interface the API listens on.")
+    api_port: int = Field(8000, description="Port the API listens on.")
+    public_api_url: str = Field(
+        "http://127.0.0.1:8000", description="The API's address as people and Stripe webhooks reach it."
+    )
     dev_tokens: bool = Field(False, description="Create the fixed dev-* tokens (embedded stack only).")
     webhook_delivery_timeout: timedelta = Field(
-        timedelta(seconds=5), description="A webhook whose workflow does not take it within this long is answered 503, so Stripe sends it again."
+        timedelta(seconds=5),
+        description="A webhook whose workflow does not take it within this long is answered 503, so Stripe sends it again.",
     )
 
     # Customer emails (outbox relay in the worker; empty SMTP_URL leaves messages queued)
@@ -83,11 +124,13 @@ class Settings(BaseSettings):
         SecretStr(""),
         description="smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465; empty disables delivery.",
     )
-    mail_from: str = Field("Refunds <refunds@localhost>", description='Sender of customer emails.')
+    mail_from: str = Field("Refunds <refunds@localhost>", description="Sender of customer emails.")
     smtp_timeout_seconds: float = Field(15.0, gt=0, description="Seconds to wait for the SMTP server.")
     outbox_poll_seconds: float = Field(5.0, gt=0, description="How often the relay looks for due emails when idle.")
     outbox_batch_size: int = Field(20, ge=1, le=500, description="Emails the relay sends per round.")
-    outbox_max_attempts: int = Field(40, ge=1, description="Failed attempts before an email is given up (40 ≈ 1.5 days with backoff capped at 1 h).")
+    outbox_max_attempts: int = Field(
+        40, ge=1, description="Failed attempts before an email is given up (40 ≈ 1.5 days with backoff capped at 1 h)."
+    )
 
     # Metrics
     worker_metrics_address: str = Field(
@@ -95,7 +138,7 @@ class Settings(BaseSettings):
     )
 
     # Logging
-    log_level: str = Field("INFO", description='DEBUG, INFO, WARNING or ERROR.')
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: str = Field("json", pattern="^(json|text)$", description="`json` (one object a line) or `text`.")
 
     @field_validator("database_url")
@@ -104,7 +147,7 @@ class Settings(BaseSettings):
         """Accept plain postgres:// URLs and use the psycopg 3 driver for them."""
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix):]
+                return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
     @model_validator(mode="after")

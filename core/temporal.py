@@ -13,7 +13,9 @@ from core.settings import Settings
 DATA_CONVERTER = pydantic_data_converter
 
 
-async def connect(settings: Settings, *, runtime: Runtime | None = None, retry: bool = True, give_up_after_s: float | None = 120.0) -> Client:
+async def connect(
+    settings: Settings, *, runtime: Runtime | None = None, retry: bool = True, give_up_after_s: float | None = 120.0
+) -> Client:
     """Connect to Temporal with our converter, retrying while the server starts (`give_up_after_s=None`: forever)."""
 
     async def attempt() -> Client:
@@ -36,4 +38,6 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None, retry: 
 
 def metrics_runtime(bind_address: str) -> Runtime:
     """A runtime exporting the SDK's metrics (and ours, made through its meters) for Prometheus at `bind_address`."""
-    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address, durations_as_seconds=True)))
+    return Runtime(
+        telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address, durations_as_seconds=True))
+    )

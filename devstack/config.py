@@ -51,7 +51,9 @@ class StackConfig:
             emulator_port=_local_port("STRIPE_API_BASE", settings.stripe_api_base or DEFAULT_EMULATOR_BASE),
             api_port=settings.api_port,
             smtp_port=_local_port("SMTP_URL", settings.smtp_url.get_secret_value() or DEFAULT_SMTP_URL),
-            worker_metrics_port=_local_port("WORKER_METRICS_ADDRESS", "//" + (settings.worker_metrics_address or "127.0.0.1:9464")),
+            worker_metrics_port=_local_port(
+                "WORKER_METRICS_ADDRESS", "//" + (settings.worker_metrics_address or "127.0.0.1:9464")
+            ),
         )
 
     # Addresses

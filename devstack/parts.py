@@ -151,7 +151,16 @@ STRIPE_EMULATOR = Part(
 def _sink_command(ctx: StackContext) -> list[str]:
     """The local SMTP sink: every customer email becomes a file under VAR_DIR/mail/new."""
     config = ctx.config
-    return python_command("-m", "notifications.sink", "--host", LOOPBACK, "--port", str(config.smtp_port), "--maildir", str(config.maildir))
+    return python_command(
+        "-m",
+        "notifications.sink",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(config.smtp_port),
+        "--maildir",
+        str(config.maildir),
+    )
 
 
 async def _sink_ready(ctx: StackContext, child: Child) -> None:
@@ -169,7 +178,10 @@ SMTP_SINK = Part(
     name="mail",
     command=_sink_command,
     ready=_sink_ready,
-    links=lambda c: [("Customer emails", f"{c.maildir}/new (SMTP sink {c.smtp_url})"), ("Worker metrics", f"http://{LOOPBACK}:{c.worker_metrics_port}/metrics")],
+    links=lambda c: [
+        ("Customer emails", f"{c.maildir}/new (SMTP sink {c.smtp_url})"),
+        ("Worker metrics", f"http://{LOOPBACK}:{c.worker_metrics_port}/metrics"),
+    ],
 )
 
 

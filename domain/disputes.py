@@ -117,7 +117,9 @@ class OrderEvidence(BaseModel):
     customer_email: str
 
 
-def build_evidence(orders: list[OrderEvidence], contacts: list[ContactFact], policy_version: str, extra_text: str | None) -> dict[str, str]:
+def build_evidence(
+    orders: list[OrderEvidence], contacts: list[ContactFact], policy_version: str, extra_text: str | None
+) -> dict[str, str]:
     """Stripe evidence fields from our records: the service, its delivery, the policy accepted, support contacts."""
     first = orders[0] if orders else None
     products = "; ".join(f"{o.plan_months}-month subscription (order {o.order_id}, {o.amount})" for o in orders)
@@ -149,7 +151,6 @@ def build_evidence(orders: list[OrderEvidence], contacts: list[ContactFact], pol
     if extra_text:
         evidence["uncategorized_text"] = extra_text
     return evidence
-
 
 
 def check_dispute_action(status: DisputeStatus, already_acted: bool, actor_roles: Iterable[Role | str]) -> ActionCheck:

@@ -8,9 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # Stripe's zero-decimal currencies: their minor unit is the major unit.
-ZERO_DECIMAL_CURRENCIES = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()
-)
+ZERO_DECIMAL_CURRENCIES = frozenset("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split())
 
 # Stripe counts these in thousandths (https://docs.stripe.com/currencies#three-decimal).
 THREE_DECIMAL_CURRENCIES = frozenset("bhd jod kwd omr tnd".split())
@@ -26,9 +24,7 @@ def _normalise_currency(code: str) -> str:
     """Lower-case and check an ISO 4217 code, as Stripe spells currencies."""
     lowered = code.strip().lower()
     if lowered not in SUPPORTED_CURRENCIES:
-        raise ValueError(
-            f"'{code}' is not a currency we accept; use a three-letter ISO 4217 code such as EUR or USD"
-        )
+        raise ValueError(f"'{code}' is not a currency we accept; use a three-letter ISO 4217 code such as EUR or USD")
     return lowered
 
 

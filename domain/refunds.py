@@ -85,6 +85,8 @@ class FailureAction(StrEnum):
 
     RETRY = "retry"
     MANUAL_PAYOUT = "manual_payout"
+
+
 # "Refunded so far" on an order, the one definition: every refund still open (its money may yet move, and a
 # failed one is still owed) or settled. Policy facts, the duplicate-payment check, dispute links and full-refund
 # detection all count these; "refundable now" is what was paid minus this sum (OrderFacts.remaining_minor).

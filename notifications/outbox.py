@@ -25,7 +25,12 @@ def _due(now: datetime) -> tuple:
 
 def claim_due(session: Session, token: str, now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
     """Lease up to `limit` due messages to `token`; concurrent relays never get the same message."""
-    oldest_due = select(OutboxMessage.id).where(*_due(now)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+    oldest_due = (
+        select(OutboxMessage.id)
+        .where(*_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
     if session.get_bind().dialect.name == "postgresql":
         # SKIP LOCKED lets relays pick disjoint rows side by side instead of queueing on each other's.
         # A statement of its own: as an IN (...) subquery of the UPDATE, PostgreSQL may re-run it and
@@ -41,7 +46,11 @@ def claim_due(session: Session, token: str, now: datetime, lease_until: datetime
         .values(claimed_by=token, claimed_until=lease_until),
         execution_options=_NO_SYNC,
     )
-    claimed = select(OutboxMessage).where(OutboxMessage.claimed_by == token).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    claimed = (
+        select(OutboxMessage)
+        .where(OutboxMessage.claimed_by == token)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    )
     return list(session.exec(claimed))
 
 
@@ -88,7 +97,9 @@ def _finish(session: Session, message_id: int, token: str, **values) -> None:
     """Apply an attempt's outcome if we still hold the lease (otherwise another relay owns the message)."""
     session.exec(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id, OutboxMessage.claimed_by == token, col(OutboxMessage.sent_at).is_(None))
+        .where(
+            col(OutboxMessage.id) == message_id, OutboxMessage.claimed_by == token, col(OutboxMessage.sent_at).is_(None)
+        )
         .values(attempts=OutboxMessage.attempts + 1, claimed_by=None, claimed_until=None, **values),
         execution_options=_NO_SYNC,
     )

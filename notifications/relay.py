@@ -143,7 +143,9 @@ class OutboxRelay:
         try:
             connection = smtp.connect(self.config.smtp, self.config.smtp_timeout)
         except SmtpFailure as error:
-            log.warning("SMTP server unreachable; emails will be retried", extra={"error": str(error), "emails": len(ready)})
+            log.warning(
+                "SMTP server unreachable; emails will be retried", extra={"error": str(error), "emails": len(ready)}
+            )
             for message, _ in ready:
                 self._failed(message, token, error, report, quiet=True)
             return
@@ -158,7 +160,7 @@ class OutboxRelay:
                 except SmtpFailure as error:
                     self._failed(message, token, error, report)
                     if error.connection_lost:
-                        self._release([m.id for m, _ in ready[index + 1:]], token, report)
+                        self._release([m.id for m, _ in ready[index + 1 :]], token, report)
                         return
                     continue
                 self._sent(message, token, report)
@@ -168,7 +170,12 @@ class OutboxRelay:
     def _compose(self, message: OutboxMessage) -> EmailMessage:
         """Render the template and wrap it; errors here are permanent."""
         rendered = render(message.template, message.locale, message.context)
-        return compose(message_key=message.message_key, to_email=message.to_email, mail_from=self.config.mail_from, rendered=rendered)
+        return compose(
+            message_key=message.message_key,
+            to_email=message.to_email,
+            mail_from=self.config.mail_from,
+            rendered=rendered,
+        )
 
     def _sent(self, message: OutboxMessage, token: str, report: PassReport) -> None:
         """Record the server's acceptance right away: this commit is the at-least-once boundary."""
@@ -178,14 +185,20 @@ class OutboxRelay:
         report.keys_sent.append(message.message_key)
         log.info("email sent", extra=self._about(message, attempts=message.attempts + 1))
         if not kept_lease:
-            log.warning("email lease had lapsed before it was recorded: it may be delivered twice", extra=self._about(message))
+            log.warning(
+                "email lease had lapsed before it was recorded: it may be delivered twice", extra=self._about(message)
+            )
 
-    def _failed(self, message: OutboxMessage, token: str, error: SmtpFailure, report: PassReport, *, quiet: bool = False) -> None:
+    def _failed(
+        self, message: OutboxMessage, token: str, error: SmtpFailure, report: PassReport, *, quiet: bool = False
+    ) -> None:
         """Back off and retry, or give up for good on a permanent refusal or too many attempts."""
         now = self._clock()
         attempts = message.attempts + 1
         # Servers echo the address in refusals; logs keep only its domain.
-        about = self._about(message, attempts=attempts, error=str(error).replace(message.to_email or "\0", "<recipient>"))
+        about = self._about(
+            message, attempts=attempts, error=str(error).replace(message.to_email or "\0", "<recipient>")
+        )
         if error.permanent or attempts >= self.config.max_attempts:
             self.database.transact(lambda session: outbox.mark_given_up(session, message.id, token, str(error), now))
             report.given_up += 1

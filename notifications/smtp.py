@@ -67,7 +67,9 @@ def connect(target: SmtpTarget, timeout: float) -> smtplib.SMTP:
     """An authenticated SMTP session; any failure here is the server's or the network's, so transient."""
     try:
         if target.security == "tls":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout, context=ssl.create_default_context())
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             connection = smtplib.SMTP(target.host, target.port, timeout=timeout)
         try:
@@ -79,7 +81,9 @@ def connect(target: SmtpTarget, timeout: float) -> smtplib.SMTP:
             connection.close()
             raise
     except (smtplib.SMTPException, OSError) as error:
-        raise SmtpFailure(f"cannot reach SMTP server {target.redacted()}: {_describe(error)}", permanent=False, connection_lost=True) from error
+        raise SmtpFailure(
+            f"cannot reach SMTP server {target.redacted()}: {_describe(error)}", permanent=False, connection_lost=True
+        ) from error
     return connection
 
 
@@ -94,7 +98,9 @@ def send(connection: smtplib.SMTP, email: EmailMessage, sender: str) -> None:
         # A refused MAIL FROM is our configuration, not this customer's address: retry once it is fixed.
         raise SmtpFailure(f"sender refused: {error.smtp_code} {_text(error.smtp_error)}", permanent=False) from error
     except smtplib.SMTPDataError as error:
-        raise SmtpFailure(f"message refused: {error.smtp_code} {_text(error.smtp_error)}", permanent=error.smtp_code >= 500) from error
+        raise SmtpFailure(
+            f"message refused: {error.smtp_code} {_text(error.smtp_error)}", permanent=error.smtp_code >= 500
+        ) from error
     except (smtplib.SMTPServerDisconnected, OSError) as error:
         raise SmtpFailure(f"connection lost: {_describe(error)}", permanent=False, connection_lost=True) from error
     except smtplib.SMTPException as error:

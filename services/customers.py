@@ -41,7 +41,9 @@ def record_contact(
     contacted_at = contacted_at or now
     if contacted_at > now + CLOCK_SKEW:
         raise InvalidInput("contacted_at is in the future", code="contact_in_future")
-    contact = CustomerContact(customer_id=customer_id, channel=channel, contacted_at=contacted_at, note=note, recorded_by=actor.name)
+    contact = CustomerContact(
+        customer_id=customer_id, channel=channel, contacted_at=contacted_at, note=note, recorded_by=actor.name
+    )
     session.add(contact)
     session.flush()
     return contact

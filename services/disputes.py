@@ -52,28 +52,28 @@ async def deliver_dispute_event(client: Client, settings: Settings, event: Dispu
     """Start the dispute's workflow if it is not running, and hand it the event; no answer raises WorkflowServiceUnavailable."""
     dispute = event.dispute
     start = client.start_workflow(
-            DisputeWorkflow.run,
-            DisputeInput(
-                dispute=dispute,
-                evidence_lead_time=settings.dispute_evidence_lead_time,
-                stripe_task_queue=settings.temporal_stripe_task_queue,
-                stripe_call_timeout=settings.stripe_call_timeout,
-            ),
-            id=dispute_workflow_id(dispute.dispute_id),
-            task_queue=settings.temporal_task_queue,
-            # One dispute, one workflow: a closed one is never started again by a late event.
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            start_signal=DISPUTE_EVENT_SIGNAL,
-            start_signal_args=[event],
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(sa.DISPUTE_STATUS, dispute.status.value),
-                    SearchAttributePair(sa.PAYMENT_INTENT_ID, dispute.payment_intent_id or ""),
-                ]
-            ),
-            static_summary=f"Dispute {dispute.dispute_id}: {dispute.reason}, {dispute.amount_minor} {dispute.currency.upper()}",
-            static_details=f"Chargeback on charge `{dispute.charge_id}` (payment `{dispute.payment_intent_id}`), opened {dispute.opened_at.isoformat()}.",
-        )
+        DisputeWorkflow.run,
+        DisputeInput(
+            dispute=dispute,
+            evidence_lead_time=settings.dispute_evidence_lead_time,
+            stripe_task_queue=settings.temporal_stripe_task_queue,
+            stripe_call_timeout=settings.stripe_call_timeout,
+        ),
+        id=dispute_workflow_id(dispute.dispute_id),
+        task_queue=settings.temporal_task_queue,
+        # One dispute, one workflow: a closed one is never started again by a late event.
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        start_signal=DISPUTE_EVENT_SIGNAL,
+        start_signal_args=[event],
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(sa.DISPUTE_STATUS, dispute.status.value),
+                SearchAttributePair(sa.PAYMENT_INTENT_ID, dispute.payment_intent_id or ""),
+            ]
+        ),
+        static_summary=f"Dispute {dispute.dispute_id}: {dispute.reason}, {dispute.amount_minor} {dispute.currency.upper()}",
+        static_details=f"Chargeback on charge `{dispute.charge_id}` (payment `{dispute.payment_intent_id}`), opened {dispute.opened_at.isoformat()}.",
+    )
     try:
         await ask_temporal(start, settings.webhook_delivery_timeout)
     except WorkflowAlreadyStartedError:
@@ -96,7 +96,9 @@ def read_dispute(session: Session, dispute_id: str) -> Dispute:
     return get_dispute(session, dispute_id)
 
 
-async def _finance_action(database: Database, client: Client, dispute_id: str, update: Any, action: FinanceDisputeAction) -> tuple[Dispute, DisputeState]:
+async def _finance_action(
+    database: Database, client: Client, dispute_id: str, update: Any, action: FinanceDisputeAction
+) -> tuple[Dispute, DisputeState]:
     """Send a finance action to the dispute's workflow; answer the row and the state the workflow returns."""
     row = await database.atransact(lambda session: get_dispute(session, dispute_id))
     ended = f"dispute {dispute_id} is {row.status}; its handling has ended"
@@ -105,13 +107,19 @@ async def _finance_action(database: Database, client: Client, dispute_id: str, u
 
 
 @use_case
-async def submit_evidence(database: Database, client: Client, dispute_id: str, actor: Actor, text: str | None) -> tuple[Dispute, DisputeState]:
+async def submit_evidence(
+    database: Database, client: Client, dispute_id: str, actor: Actor, text: str | None
+) -> tuple[Dispute, DisputeState]:
     """Submit the assembled evidence now instead of waiting for the automatic submission."""
     action = FinanceDisputeAction(actor=actor, uncategorized_text=text)
     return await _finance_action(database, client, dispute_id, DisputeWorkflow.submit_evidence, action)
 
 
 @use_case
-async def accept_dispute(database: Database, client: Client, dispute_id: str, actor: Actor) -> tuple[Dispute, DisputeState]:
+async def accept_dispute(
+    database: Database, client: Client, dispute_id: str, actor: Actor
+) -> tuple[Dispute, DisputeState]:
     """Accept the dispute: no evidence is sent and the chargeback stands."""
-    return await _finance_action(database, client, dispute_id, DisputeWorkflow.accept, FinanceDisputeAction(actor=actor))
+    return await _finance_action(
+        database, client, dispute_id, DisputeWorkflow.accept, FinanceDisputeAction(actor=actor)
+    )

@@ -49,11 +49,15 @@ async def start_waiting(database: Database, client: Client, settings: Settings) 
     started = 0
     for waiting in await database.atransact(lambda session: waiting_starts(session, settings)):
         try:
-            await start_refund_workflow(client, settings, waiting.refund_id, waiting.amount_minor, waiting.workflow_input)
+            await start_refund_workflow(
+                client, settings, waiting.refund_id, waiting.amount_minor, waiting.workflow_input
+            )
         except WorkflowAlreadyStartedError:
             continue  # it ran and closed: its own publishing keeps the row
         except RPCError as error:
-            log.warning("refund workflow still cannot start", extra={"refund_id": waiting.refund_id, "error": str(error)})
+            log.warning(
+                "refund workflow still cannot start", extra={"refund_id": waiting.refund_id, "error": str(error)}
+            )
             break
         started += 1
         log.info("refund workflow started by recovery", extra={"refund_id": waiting.refund_id})

@@ -74,8 +74,12 @@ class RefundCreate(BaseModel):
 
     order_id: str = Field(min_length=1, max_length=64)
     reason: RefundReason
-    amount_minor: int | None = Field(None, gt=0, description="Partial amount in minor units; omit for the whole remainder.")
-    customer_contacted_at: AwareDatetime | None = Field(None, description="When the customer contacted us; default now.")
+    amount_minor: int | None = Field(
+        None, gt=0, description="Partial amount in minor units; omit for the whole remainder."
+    )
+    customer_contacted_at: AwareDatetime | None = Field(
+        None, description="When the customer contacted us; default now."
+    )
     note: str | None = Field(None, max_length=2000)
     legal_basis: str | None = Field(None, max_length=500, description="Local consumer law invoked, if any.")
 
@@ -103,22 +107,30 @@ def fingerprint(body: RefundCreate) -> str:
 
 
 @use_case
-def prepare(session: Session, settings: Settings, body: RefundCreate, actor: Actor, idempotency_key: str | None) -> PreparedRefund:
+def prepare(
+    session: Session, settings: Settings, body: RefundCreate, actor: Actor, idempotency_key: str | None
+) -> PreparedRefund:
     """Validate the request against the order and the policy, and record it (or find the earlier identical one)."""
     refund_id = refund_id_for(actor, idempotency_key)
     request_print = fingerprint(body)
     existing = session.get(Refund, refund_id) if idempotency_key else None
     if existing is not None and existing.request_fingerprint != request_print:
-        raise IdempotencyMismatch(f"Idempotency-Key '{idempotency_key}' was already used for a different refund request ({refund_id})")
+        raise IdempotencyMismatch(
+            f"Idempotency-Key '{idempotency_key}' was already used for a different refund request ({refund_id})"
+        )
     order = get_order(session, body.order_id)
     if order.status in (OrderStatus.SUSPENDED, OrderStatus.CHARGED_BACK):
-        raise OrderConflict(f"order {order.order_id} is {order.status} after a chargeback; refunds are handled through the dispute")
+        raise OrderConflict(
+            f"order {order.order_id} is {order.status} after a chargeback; refunds are handled through the dispute"
+        )
     # Before the amount: an open refund counts as refunded so far, and "open refund" (409) is the truer answer.
     refuse_if_open_refund(session, order.order_id, excluding=refund_id)
     now = utcnow()
     contacted_at = body.customer_contacted_at or now
     if contacted_at > now + CLOCK_SKEW:
-        raise PolicyInputError("contact_in_future", "customer_contacted_at is in the future; give the time the customer contacted us")
+        raise PolicyInputError(
+            "contact_in_future", "customer_contacted_at is in the future; give the time the customer contacted us"
+        )
     facts = OrderFacts(
         order_id=order.order_id,
         customer_id=order.customer_id,
@@ -196,10 +208,14 @@ def _other_payments(session: Session, order: Order) -> list[OtherPayment]:
 
 async def start_workflow(client: Client, settings: Settings, prepared: PreparedRefund) -> None:
     """Start the refund's workflow; a retry of the same request finds the one already running."""
-    await start_refund_workflow(client, settings, prepared.row.refund_id, prepared.row.amount_minor, prepared.workflow_input)
+    await start_refund_workflow(
+        client, settings, prepared.row.refund_id, prepared.row.amount_minor, prepared.workflow_input
+    )
 
 
-async def start_refund_workflow(client: Client, settings: Settings, refund_id: str, amount_minor: int, data: RefundInput) -> None:
+async def start_refund_workflow(
+    client: Client, settings: Settings, refund_id: str, amount_minor: int, data: RefundInput
+) -> None:
     """Start a recorded refund's workflow, or find it already running (the request and the recovery loop both call this)."""
     amount = f"{amount_minor} {data.order.currency.upper()} (minor units)"
     await client.start_workflow(
@@ -231,7 +247,12 @@ async def start_refund_workflow(client: Client, settings: Settings, refund_id: s
 
 @use_case
 async def request_refund(
-    database: Database, settings: Settings, client: Client, body: RefundCreate, actor: Actor, idempotency_key: str | None
+    database: Database,
+    settings: Settings,
+    client: Client,
+    body: RefundCreate,
+    actor: Actor,
+    idempotency_key: str | None,
 ) -> PreparedRefund:
     """Open a refund request and start its workflow; the same Idempotency-Key and body give the same refund."""
     # Off the event loop: waiting there on a SQLite lock stalls every request (and deadlocks with a sync route
@@ -252,7 +273,10 @@ async def request_refund(
             "as soon as the service is back. Retry with the same Idempotency-Key to follow it.",
             refund_id=prepared.row.refund_id,
         ) from error
-    log.info("refund requested", extra={"refund_id": prepared.row.refund_id, "order_id": body.order_id, "reason": body.reason.value})
+    log.info(
+        "refund requested",
+        extra={"refund_id": prepared.row.refund_id, "order_id": body.order_id, "reason": body.reason.value},
+    )
     return prepared
 
 
@@ -278,7 +302,9 @@ def list_refunds(
     if needs_attention is not None:
         query = query.where(Refund.needs_attention == needs_attention)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Refund.requested_at).desc(), col(Refund.refund_id)).offset(offset).limit(limit))
+    rows = session.exec(
+        query.order_by(col(Refund.requested_at).desc(), col(Refund.refund_id)).offset(offset).limit(limit)
+    )
     return list(rows), total
 
 
@@ -288,7 +314,9 @@ def read_refund(session: Session, refund_id: str) -> tuple[Refund, list[RefundEv
     return get_refund(session, refund_id), timeline(session, refund_id)
 
 
-async def update_refund(database: Database, client: Client, refund_id: str, update: Any, argument: Any) -> tuple[Refund, RefundState]:
+async def update_refund(
+    database: Database, client: Client, refund_id: str, update: Any, argument: Any
+) -> tuple[Refund, RefundState]:
     """Send a validated update to the refund's workflow; answer the row and the state the workflow returns."""
     row = await database.atransact(lambda session: get_refund(session, refund_id))
     ended = f"refund {refund_id} is {row.status} and can no longer change"
@@ -315,21 +343,33 @@ async def record_investigation(
 
 
 @use_case
-async def approve(database: Database, client: Client, refund_id: str, actor: Actor, note: str | None) -> tuple[Refund, RefundState]:
+async def approve(
+    database: Database, client: Client, refund_id: str, actor: Actor, note: str | None
+) -> tuple[Refund, RefundState]:
     """Approve; the last approval required sends the refund to Stripe."""
-    return await update_refund(database, client, refund_id, RefundWorkflow.approve, DecisionRequest(actor=actor, note=note))
+    return await update_refund(
+        database, client, refund_id, RefundWorkflow.approve, DecisionRequest(actor=actor, note=note)
+    )
 
 
 @use_case
-async def reject(database: Database, client: Client, refund_id: str, actor: Actor, note: str | None) -> tuple[Refund, RefundState]:
+async def reject(
+    database: Database, client: Client, refund_id: str, actor: Actor, note: str | None
+) -> tuple[Refund, RefundState]:
     """Reject; the customer is told."""
-    return await update_refund(database, client, refund_id, RefundWorkflow.reject, DecisionRequest(actor=actor, note=note))
+    return await update_refund(
+        database, client, refund_id, RefundWorkflow.reject, DecisionRequest(actor=actor, note=note)
+    )
 
 
 @use_case
-async def cancel(database: Database, client: Client, refund_id: str, actor: Actor, note: str | None) -> tuple[Refund, RefundState]:
+async def cancel(
+    database: Database, client: Client, refund_id: str, actor: Actor, note: str | None
+) -> tuple[Refund, RefundState]:
     """Withdraw a refund until the Stripe call is made."""
-    return await update_refund(database, client, refund_id, RefundWorkflow.cancel, CancelRequest(actor=actor, note=note))
+    return await update_refund(
+        database, client, refund_id, RefundWorkflow.cancel, CancelRequest(actor=actor, note=note)
+    )
 
 
 @use_case

@@ -28,13 +28,18 @@ class SettlementPage:
 
 
 @use_case
-def list_settlements(session: Session, spec: SettlementFilter, *, limit: int | None, offset: int = 0, totals: bool = True) -> SettlementPage:
+def list_settlements(
+    session: Session, spec: SettlementFilter, *, limit: int | None, offset: int = 0, totals: bool = True
+) -> SettlementPage:
     """Issued refunds matching `spec`, soonest expected first, with totals per currency and per expected-by date."""
     rows, total = settlement_rows(session, spec, limit=limit, offset=offset)
     if not totals:
         return SettlementPage(rows=list(rows), total=total, by_currency=[], by_expected_by=[])
     return SettlementPage(
-        rows=list(rows), total=total, by_currency=totals_by_currency(session, spec), by_expected_by=totals_by_expected_by(session, spec)
+        rows=list(rows),
+        total=total,
+        by_currency=totals_by_currency(session, spec),
+        by_expected_by=totals_by_expected_by(session, spec),
     )
 
 

@@ -26,11 +26,25 @@ NOT_DELIVERED = (
 )
 # refund.created only repeats what the create call already told the workflow: routing it would cost a signal.
 REFUND_EVENTS = {"refund.updated", "refund.failed"}
-DISPUTE_EVENTS = {"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_withdrawn", "charge.dispute.funds_reinstated"}
+DISPUTE_EVENTS = {
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.closed",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+}
 
 
 @use_case
-async def handle_event(database: Database, client: Client, settings: Settings, event_id: str, event_type: str, created: int, obj: dict[str, Any]) -> str | None:
+async def handle_event(
+    database: Database,
+    client: Client,
+    settings: Settings,
+    event_id: str,
+    event_type: str,
+    created: int,
+    obj: dict[str, Any],
+) -> str | None:
     """Route a verified event to its workflow once; answers the outcome, or None for an event already handled.
 
     An event is recorded only after its workflow has it: any doubt raises WorkflowServiceUnavailable (503) and Stripe
@@ -41,10 +55,15 @@ async def handle_event(database: Database, client: Client, settings: Settings, e
     try:
         outcome = await route_event(event_type, event_id, created, obj, database, client, settings)
     except WorkflowServiceUnavailable as error:
-        log.warning("stripe webhook not delivered; Stripe will retry", extra={"event_id": event_id, "event_type": event_type, "error": str(error.__cause__ or error)})
+        log.warning(
+            "stripe webhook not delivered; Stripe will retry",
+            extra={"event_id": event_id, "event_type": event_type, "error": str(error.__cause__ or error)},
+        )
         raise WorkflowServiceUnavailable(NOT_DELIVERED) from error
     except Exception as error:  # unknown outcome: not acknowledged, so Stripe retries (the workflows ignore repeats)
-        log.exception("stripe webhook failed; Stripe will retry", extra={"event_id": event_id, "event_type": event_type})
+        log.exception(
+            "stripe webhook failed; Stripe will retry", extra={"event_id": event_id, "event_type": event_type}
+        )
         raise WorkflowServiceUnavailable(NOT_DELIVERED) from error
     # A crash here, after the signal and before the record, is harmless: the workflows drop an event id they saw.
     await database.atransact(lambda session: _remember(session, event_id, event_type, obj.get("id"), outcome))
@@ -53,18 +72,32 @@ async def handle_event(database: Database, client: Client, settings: Settings, e
 
 
 async def route_event(
-    event_type: str, event_id: str, created: int, obj: dict[str, Any], database: Database, client: Client, settings: Settings
+    event_type: str,
+    event_id: str,
+    created: int,
+    obj: dict[str, Any],
+    database: Database,
+    client: Client,
+    settings: Settings,
 ) -> str:
     """Deliver the event to its workflow and say what happened to it."""
     if event_type in REFUND_EVENTS:
         return await _refund_event(event_type, event_id, created, obj, database, client, settings)
     if event_type in DISPUTE_EVENTS:
-        return await deliver_dispute_event(client, settings, DisputeEvent(event_id=event_id, event_type=event_type, dispute=dispute_snapshot(obj)))
+        return await deliver_dispute_event(
+            client, settings, DisputeEvent(event_id=event_id, event_type=event_type, dispute=dispute_snapshot(obj))
+        )
     return "ignored"
 
 
 async def _refund_event(
-    event_type: str, event_id: str, created: int, obj: dict[str, Any], database: Database, client: Client, settings: Settings
+    event_type: str,
+    event_id: str,
+    created: int,
+    obj: dict[str, Any],
+    database: Database,
+    client: Client,
+    settings: Settings,
 ) -> str:
     """Signal the refund workflow named in the Stripe refund's metadata; only a closed workflow gets the late-event handling."""
     refund_id = (obj.get("metadata") or {}).get("refund_id")
@@ -72,7 +105,10 @@ async def _refund_event(
         return "not ours"
     signal = StripeRefundEvent(event_id=event_id, event_type=event_type, stripe_refund_id=obj["id"], created=created)
     try:
-        await ask_temporal(refund_handle(client, refund_id).signal(RefundWorkflow.stripe_refund_event, signal), settings.webhook_delivery_timeout)
+        await ask_temporal(
+            refund_handle(client, refund_id).signal(RefundWorkflow.stripe_refund_event, signal),
+            settings.webhook_delivery_timeout,
+        )
     except WorkflowEnded:
         return await database.atransact(lambda session: _late_event(session, refund_id, event_type, obj))
     return "signalled"

@@ -21,13 +21,22 @@ class DisputeNotFound(LookupError):
 
 def load_context(session: Session, dispute: StripeDisputeSnapshot) -> DisputeContext:
     """The orders paid by the disputed payment, the customer's contacts with support, refunds in play."""
-    orders = list(session.exec(select(Order).where(Order.payment_intent_id == dispute.payment_intent_id))) if dispute.payment_intent_id else []
+    orders = (
+        list(session.exec(select(Order).where(Order.payment_intent_id == dispute.payment_intent_id)))
+        if dispute.payment_intent_id
+        else []
+    )
     if not orders:
         return DisputeContext()
     customer_id = orders[0].customer_id
     order_ids = [o.order_id for o in orders]
-    refunds = list(session.exec(select(Refund).where(or_(col(Refund.order_id).in_(order_ids), Refund.customer_id == customer_id))))
-    contacts = [ContactFact(at=r.requested_at, kind="refund_request", reference=r.refund_id, order_id=r.order_id) for r in refunds]
+    refunds = list(
+        session.exec(select(Refund).where(or_(col(Refund.order_id).in_(order_ids), Refund.customer_id == customer_id)))
+    )
+    contacts = [
+        ContactFact(at=r.requested_at, kind="refund_request", reference=r.refund_id, order_id=r.order_id)
+        for r in refunds
+    ]
     contacts += [
         ContactFact(at=c.contacted_at, kind="contact", reference=c.channel)
         for c in session.exec(select(CustomerContact).where(CustomerContact.customer_id == customer_id))

@@ -70,11 +70,11 @@ def record_activation(session: Session, order_id: str, activated_at: datetime) -
     if order.activated_at is not None:
         if order.activated_at == activated_at:
             return order
-        raise OrderConflict(
-            f"order {order_id} was already activated at {order.activated_at.isoformat()}"
-        )
+        raise OrderConflict(f"order {order_id} was already activated at {order.activated_at.isoformat()}")
     if activated_at < order.paid_at:
-        raise OrderConflict(f"activation ({activated_at.isoformat()}) cannot precede payment ({order.paid_at.isoformat()})")
+        raise OrderConflict(
+            f"activation ({activated_at.isoformat()}) cannot precede payment ({order.paid_at.isoformat()})"
+        )
     if order.status != OrderStatus.PAID:
         raise OrderConflict(f"order {order_id} is {order.status}; it can no longer be activated")
     order.activated_at = activated_at

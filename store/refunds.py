@@ -55,7 +55,7 @@ def open_refund_request(session: Session, refund: Refund) -> Refund:
 
 
 def refunded_so_far(session: Session, order_id: str, *, excluding: str | None = None) -> int:
-    """"Refunded so far" on the order: the sum of its refunds in REFUNDED_SO_FAR (open or settled)."""
+    """ "Refunded so far" on the order: the sum of its refunds in REFUNDED_SO_FAR (open or settled)."""
     query = select(func.coalesce(func.sum(Refund.amount_minor), 0)).where(
         Refund.order_id == order_id, col(Refund.status).in_([s.value for s in REFUNDED_SO_FAR])
     )
@@ -121,7 +121,13 @@ def _append_entries(session: Session, refund_id: str, entries: Sequence[Timeline
     """Insert entries not yet stored (a retried write finds them there and skips them)."""
     if not entries:
         return 0
-    stored = set(session.exec(select(RefundEvent.seq).where(RefundEvent.refund_id == refund_id, col(RefundEvent.seq).in_([e.seq for e in entries]))))
+    stored = set(
+        session.exec(
+            select(RefundEvent.seq).where(
+                RefundEvent.refund_id == refund_id, col(RefundEvent.seq).in_([e.seq for e in entries])
+            )
+        )
+    )
     written = 0
     for entry in entries:
         if entry.seq in stored:

@@ -70,7 +70,9 @@ def state_of(refund: Refund, today: date, due_within_days: int) -> SettlementSta
     if refund.status == FAILED:
         return SettlementState.FAILED
     cutoff = today + timedelta(days=due_within_days)
-    return SettlementState.DUE if refund.expected_by is None or refund.expected_by <= cutoff else SettlementState.PENDING
+    return (
+        SettlementState.DUE if refund.expected_by is None or refund.expected_by <= cutoff else SettlementState.PENDING
+    )
 
 
 def is_overdue(refund: Refund, today: date) -> bool:
@@ -105,7 +107,9 @@ def _conditions(spec: SettlementFilter) -> list[ColumnElement[bool]]:
         conditions = [_state_clause(spec.state, spec.due_cutoff)]
     else:
         # Issued and not yet settled, plus any settled refund a late failure put back in front of finance.
-        conditions = [or_(col(Refund.status).in_([SETTLING, FAILED]), and_(Refund.status == SETTLED, col(Refund.needs_attention)))]
+        conditions = [
+            or_(col(Refund.status).in_([SETTLING, FAILED]), and_(Refund.status == SETTLED, col(Refund.needs_attention)))
+        ]
     if spec.currency:
         conditions.append(Refund.currency == spec.currency.lower())
     if spec.expected_by_from:
@@ -119,14 +123,18 @@ def _conditions(spec: SettlementFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def settlement_rows(session: Session, spec: SettlementFilter, *, limit: int | None = None, offset: int = 0) -> tuple[list[Refund], int]:
+def settlement_rows(
+    session: Session, spec: SettlementFilter, *, limit: int | None = None, offset: int = 0
+) -> tuple[list[Refund], int]:
     """One page of matching refunds, soonest expected first (undated last), and how many match in all."""
     conditions = _conditions(spec)
     total = session.exec(select(func.count()).select_from(Refund).where(*conditions)).one()
     query = (
         select(Refund)
         .where(*conditions)
-        .order_by(col(Refund.expected_by).is_(None), col(Refund.expected_by), col(Refund.succeeded_at), col(Refund.refund_id))
+        .order_by(
+            col(Refund.expected_by).is_(None), col(Refund.expected_by), col(Refund.succeeded_at), col(Refund.refund_id)
+        )
         .offset(offset)
     )
     if limit is not None:
@@ -142,7 +150,10 @@ def totals_by_currency(session: Session, spec: SettlementFilter) -> list[Total]:
         .group_by(Refund.currency)
         .order_by(Refund.currency)
     )
-    return [Total(currency=currency, count=count, amount_minor=int(amount)) for currency, count, amount in session.exec(query)]
+    return [
+        Total(currency=currency, count=count, amount_minor=int(amount))
+        for currency, count, amount in session.exec(query)
+    ]
 
 
 def totals_by_expected_by(session: Session, spec: SettlementFilter) -> list[Total]:

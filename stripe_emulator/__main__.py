@@ -25,15 +25,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=12111, help="0 picks a free port (see --port-file).")
     parser.add_argument("--port-file", type=Path, help="Write the bound port here once listening.")
     parser.add_argument(
-        "--state-file", type=Path, help="Keep state in this SQLite file (default: memory only); an old JSON one is migrated."
+        "--state-file",
+        type=Path,
+        help="Keep state in this SQLite file (default: memory only); an old JSON one is migrated.",
     )
     parser.add_argument(
         "--verify-state", action="store_true", help="Tests only: after every save, compare the file with memory (slow)."
     )
     parser.add_argument(
-        "--record-responses", type=Path, help="Tests only: append every /v1 answer (method, path, status, body) here as JSON lines."
+        "--record-responses",
+        type=Path,
+        help="Tests only: append every /v1 answer (method, path, status, body) here as JSON lines.",
     )
-    parser.add_argument("--webhook-url", help="Register a webhook endpoint for this URL at start-up (reused if present).")
+    parser.add_argument(
+        "--webhook-url", help="Register a webhook endpoint for this URL at start-up (reused if present)."
+    )
     parser.add_argument("--webhook-events", default="*", help="Comma-separated event types for --webhook-url.")
     parser.add_argument("--webhook-secret", help="Use this whsec_ signing secret for --webhook-url.")
     parser.add_argument("--webhook-secret-file", type=Path, help="Write the --webhook-url signing secret here.")
@@ -41,7 +47,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--log-format", default="json", choices=("json", "text"))
     for spec in setting_fields():
         parser.add_argument(
-            "--" + spec.name.replace("_", "-"), type=type(spec.default), default=spec.default, help=spec.metadata["help"]
+            "--" + spec.name.replace("_", "-"),
+            type=type(spec.default),
+            default=spec.default,
+            help=spec.metadata["help"],
         )
     return parser.parse_args(argv)
 
@@ -77,8 +86,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.port_file:
         args.port_file.parent.mkdir(parents=True, exist_ok=True)
         args.port_file.write_text(str(port))
-    log.info("stripe emulator listening", extra={"url": f"http://{args.host}:{port}", "state_file": str(args.state_file)})
-    config = uvicorn.Config(create_app(emulator), log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    log.info(
+        "stripe emulator listening", extra={"url": f"http://{args.host}:{port}", "state_file": str(args.state_file)}
+    )
+    config = uvicorn.Config(
+        create_app(emulator), log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=2
+    )
     asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
 
 

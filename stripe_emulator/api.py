@@ -74,7 +74,9 @@ class ApiApp:
         if answer is None:
             await drop_connection(send)
             return
-        answer.headers.setdefault("Stripe-Version", request.headers.get("stripe-version", self.emu.settings.api_version))
+        answer.headers.setdefault(
+            "Stripe-Version", request.headers.get("stripe-version", self.emu.settings.api_version)
+        )
         answer.headers["Request-Id"] = request_id
         payload = (json.dumps(answer.body, indent=2) + "\n").encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
@@ -87,7 +89,12 @@ class ApiApp:
                 out.write(json.dumps(record) + "\n")
         log.info(
             "request",
-            extra={"method": request.method, "path": request.url.path, "status": answer.status, "request_id": request_id},
+            extra={
+                "method": request.method,
+                "path": request.url.path,
+                "status": answer.status,
+                "request_id": request_id,
+            },
         )
 
     async def _answer(self, request: Request, request_id: str) -> Answer | None:

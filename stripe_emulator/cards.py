@@ -50,7 +50,9 @@ def _declined(number: str, code: str, message: str = "Your card was declined.", 
 
 _DECLINES: dict[str, CardProfile] = {
     "chargeDeclined": _declined("4000000000000002", "generic_decline"),
-    "chargeDeclinedInsufficientFunds": _declined("4000000000009995", "insufficient_funds", "Your card has insufficient funds."),
+    "chargeDeclinedInsufficientFunds": _declined(
+        "4000000000009995", "insufficient_funds", "Your card has insufficient funds."
+    ),
     "chargeDeclinedLostCard": _declined("4000000000009987", "lost_card"),
     "chargeDeclinedStolenCard": _declined("4000000000009979", "stolen_card"),
     "chargeDeclinedExpiredCard": _declined(
@@ -87,7 +89,9 @@ TEST_CARDS: dict[str, CardProfile] = {
     "pm_card_createDisputeProductNotReceived": CardProfile(
         "4000000000002685", "visa", dispute_status="needs_response", dispute_reason="product_not_received"
     ),
-    "pm_card_createMultipleDisputes": CardProfile("4000000404000079", "visa", dispute_status="needs_response", dispute_count=2),
+    "pm_card_createMultipleDisputes": CardProfile(
+        "4000000404000079", "visa", dispute_status="needs_response", dispute_count=2
+    ),
     "pm_card_createIssuerFraudRecord": CardProfile("4000000000005423", "visa", early_fraud_warning=True),
 }
 

@@ -73,7 +73,9 @@ class EmulatorControl:
         """Perform every pending timed transition now."""
         return self._call("POST", "/jobs")["ran"]
 
-    def open_dispute(self, charge: str, *, reason: str = "fraudulent", status: str = "needs_response") -> dict[str, Any]:
+    def open_dispute(
+        self, charge: str, *, reason: str = "fraudulent", status: str = "needs_response"
+    ) -> dict[str, Any]:
         """Open a dispute on a succeeded charge immediately."""
         return self._call("POST", "/disputes", {"charge": charge, "reason": reason, "status": status})
 

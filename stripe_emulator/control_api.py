@@ -106,7 +106,9 @@ def control_routes(emu: Emulator) -> list[Route]:
     async def endpoints(request: Request) -> JSONResponse:
         async with emu.lock:
             ctx = Ctx(emu)
-            data = [public(ctx, e) | {"secret": e["_secret"]} for e in emu.state.collection("webhook_endpoints").values()]
+            data = [
+                public(ctx, e) | {"secret": e["_secret"]} for e in emu.state.collection("webhook_endpoints").values()
+            ]
         return JSONResponse({"data": data})
 
     async def jobs(request: Request) -> JSONResponse:
@@ -132,7 +134,9 @@ def control_routes(emu: Emulator) -> list[Route]:
             if charge is None or charge["status"] != "succeeded":
                 return _bad("charge must name a succeeded charge.", 404)
             if disputes.fully_refunded(charge):
-                return _bad(f"Charge {charge['id']} is fully refunded; Stripe opens no dispute on a fully refunded charge.")
+                return _bad(
+                    f"Charge {charge['id']} is fully refunded; Stripe opens no dispute on a fully refunded charge."
+                )
             dispute = disputes.open_dispute(ctx, charge, status, reason)
             await emu.persist()
             answer = public(ctx, dispute)

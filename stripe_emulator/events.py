@@ -48,7 +48,13 @@ def emit(
     for endpoint in endpoints:
         delivery_id = new_id("whdel")
         ctx.state.put_delivery(
-            {"id": delivery_id, "event": event["id"], "endpoint": endpoint["id"], "attempts": 0, "next_at": float(ctx.now)}
+            {
+                "id": delivery_id,
+                "event": event["id"],
+                "endpoint": endpoint["id"],
+                "attempts": 0,
+                "next_at": float(ctx.now),
+            }
         )
         ctx.new_deliveries.append(delivery_id)
     return event

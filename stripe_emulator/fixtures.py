@@ -36,7 +36,9 @@ def build(resource: str, fields: dict[str, Any], *, path: str = "", extra: dict[
     missing = obj.keys() - fields.keys()
     unknown = fields.keys() - obj.keys()
     if missing or unknown:
-        raise ValueError(f"{resource}{'.' + path if path else ''}: missing {sorted(missing)}, unknown {sorted(unknown)}")
+        raise ValueError(
+            f"{resource}{'.' + path if path else ''}: missing {sorted(missing)}, unknown {sorted(unknown)}"
+        )
     obj.update(fields)
     obj.update(extra or {})
     return obj

@@ -94,7 +94,11 @@ def forget(state: State, scope: str) -> None:
 
 def expire_all(state: State, key: str | None = None) -> int:
     """Drop finished records (all, or those of one idempotency key); returns how many."""
-    doomed = [s for s, r in state.idempotency.items() if r["status"] is not None and (key is None or s.split(":", 1)[1] == key)]
+    doomed = [
+        s
+        for s, r in state.idempotency.items()
+        if r["status"] is not None and (key is None or s.split(":", 1)[1] == key)
+    ]
     for scope in doomed:
         forget(state, scope)
     return len(doomed)

@@ -64,7 +64,9 @@ class State:
     dirty: set[tuple[str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.order: dict[str, list[OrderKey]] = {c: sorted(map(order_key, self.objects[c].values())) for c in COLLECTIONS}
+        self.order: dict[str, list[OrderKey]] = {
+            c: sorted(map(order_key, self.objects[c].values())) for c in COLLECTIONS
+        }
         self.index: dict[tuple[str, str], dict[Any, dict[str, None]]] = {}
         self._indexed: dict[tuple[str, str], dict[str, Any]] = {}
         for collection, fields in INDEXED_FIELDS.items():

@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS records (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-_UPSERT = "INSERT INTO records (tbl, id, body) VALUES (?, ?, ?) ON CONFLICT (tbl, id) DO UPDATE SET body = excluded.body"
+_UPSERT = (
+    "INSERT INTO records (tbl, id, body) VALUES (?, ?, ?) ON CONFLICT (tbl, id) DO UPDATE SET body = excluded.body"
+)
 _DELETE = "DELETE FROM records WHERE tbl = ? AND id = ?"
 _SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
@@ -226,7 +228,9 @@ def verify(state: State, store: StateFile) -> list[str]:
     saved = store.load()
     problems = []
     for table in TABLES:
-        mine = {k: v for k, v in state.records(table).items() if not (table == "idempotency" and v.get("status") is None)}
+        mine = {
+            k: v for k, v in state.records(table).items() if not (table == "idempotency" and v.get("status") is None)
+        }
         theirs = saved.records(table)
         for key in sorted(set(mine) | set(theirs)):
             left = json.loads(_dumps(mine[key])) if key in mine else None
@@ -234,6 +238,10 @@ def verify(state: State, store: StateFile) -> list[str]:
                 problems.append(f"{table}/{key}: memory {left!r} != saved {theirs.get(key)!r}")
     if saved.seq != state.seq:
         problems.append(f"seq: memory {state.seq} != saved {saved.seq}")
-    if saved.index != state.index or saved.order != state.order or saved.deliveries_by_endpoint != state.deliveries_by_endpoint:
+    if (
+        saved.index != state.index
+        or saved.order != state.order
+        or saved.deliveries_by_endpoint != state.deliveries_by_endpoint
+    ):
         problems.append("indexes differ from ones rebuilt from the saved state")
     return problems

@@ -39,10 +39,14 @@ class RunningEmulator:
         """A `stripe.StripeClient` pointed at this emulator (extra options such as max_network_retries pass through)."""
         import stripe
 
-        return stripe.StripeClient(options.pop("api_key", self.api_key), base_addresses={"api": self.base_url}, **options)
+        return stripe.StripeClient(
+            options.pop("api_key", self.api_key), base_addresses={"api": self.base_url}, **options
+        )
 
 
-def _command(port_file: Path, host: str, state_file, webhook_url, webhook_secret_file, settings, extra_args) -> list[str]:
+def _command(
+    port_file: Path, host: str, state_file, webhook_url, webhook_secret_file, settings, extra_args
+) -> list[str]:
     """The `python -m stripe_emulator` command line."""
     command = [sys.executable, "-m", "stripe_emulator", "--host", host, "--port", "0", "--port-file", str(port_file)]
     if state_file:

@@ -109,5 +109,3 @@ def create_postgres_database(postgres_server_url: str) -> Iterator[Callable[[], 
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
         for name in created:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-

@@ -46,7 +46,9 @@ def test_required_histories_are_saved() -> None:
 
 @pytest.mark.parametrize("path", SAVED, ids=[path.stem for path in SAVED])
 async def test_history_replays(path: Path) -> None:
-    workflow_id = json.loads(path.read_text())["events"][0]["workflowExecutionStartedEventAttributes"].get("workflowId", path.stem)
+    workflow_id = json.loads(path.read_text())["events"][0]["workflowExecutionStartedEventAttributes"].get(
+        "workflowId", path.stem
+    )
     history = WorkflowHistory.from_json(workflow_id, path.read_text())
     replayer = Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(history)

@@ -10,7 +10,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.stripe_errors import PERMANENT_STRIPE_ERRORS
 
 
-
 class LocalActivityOptions(TypedDict):
     """The keyword options of a local activity call, typed so calls still type-check."""
 

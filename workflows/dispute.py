@@ -63,7 +63,11 @@ class DisputeWorkflow:
         self._finance_action: tuple[str, FinanceDisputeAction] | None = None
         self._published = 0
         self._indexed: tuple[DisputeStatus, str | None] = (snapshot.status, None)
-        self._record("opened", SYSTEM_ACTOR, note=f"{snapshot.reason} dispute of {snapshot.amount_minor} {snapshot.currency.upper()}")
+        self._record(
+            "opened",
+            SYSTEM_ACTOR,
+            note=f"{snapshot.reason} dispute of {snapshot.amount_minor} {snapshot.currency.upper()}",
+        )
 
     @workflow.run
     async def run(self, input: DisputeInput) -> DisputeState:
@@ -117,7 +121,9 @@ class DisputeWorkflow:
             self._state.snapshot = self._state.snapshot.model_copy(update={"due_by": event.dispute.due_by})
         if status is not self._state.status:
             self._state.status = status
-            self._record("stripe_status", SYSTEM_ACTOR, note=f"Stripe reports the dispute {status.value} ({event.event_type})")
+            self._record(
+                "stripe_status", SYSTEM_ACTOR, note=f"Stripe reports the dispute {status.value} ({event.event_type})"
+            )
 
     # ---- steps ----
 
@@ -139,16 +145,20 @@ class DisputeWorkflow:
         else:
             self._state.suspended = True
             reason = f"chargeback {self._state.dispute_id} opened without contacting support first"
-            self._effects = OrderEffect(suspend_order_ids=context.order_ids, restrict_customer_id=context.customer_id, reason=reason)
+            self._effects = OrderEffect(
+                suspend_order_ids=context.order_ids, restrict_customer_id=context.customer_id, reason=reason
+            )
             self._record("suspended", SYSTEM_ACTOR, note=decision.clause)
         opened = DisputeOpened(dispute_id=self._state.dispute_id, opened_at=self._state.snapshot.opened_at)
         for refund_id in context.open_refund_ids:
             try:
-                await workflow.get_external_workflow_handle_for(RefundWorkflow.run, refund_workflow_id(refund_id)).signal(
-                    RefundWorkflow.dispute_opened, opened
-                )
+                await workflow.get_external_workflow_handle_for(
+                    RefundWorkflow.run, refund_workflow_id(refund_id)
+                ).signal(RefundWorkflow.dispute_opened, opened)
             except Exception as error:  # the refund ended meanwhile: nothing to stop
-                workflow.logger.info("refund workflow not signalled", extra={"refund_id": refund_id, "error": str(error)})
+                workflow.logger.info(
+                    "refund workflow not signalled", extra={"refund_id": refund_id, "error": str(error)}
+                )
             self._record("refund_notified", SYSTEM_ACTOR, note=f"refund {refund_id} told of the dispute")
         await self._publish()
 
@@ -158,20 +168,30 @@ class DisputeWorkflow:
         assert due_by is not None
         submit_at = evidence_submission_time(due_by, self._input.evidence_lead_time, workflow.now())
         self._state.evidence_due_at = submit_at
-        self._record("evidence_scheduled", SYSTEM_ACTOR, note=f"evidence goes to Stripe at {submit_at.isoformat()} unless finance acts first")
-        await self._wait_until(lambda: self._finance_action is not None or not self._state.status.awaits_evidence, until=submit_at)
+        self._record(
+            "evidence_scheduled",
+            SYSTEM_ACTOR,
+            note=f"evidence goes to Stripe at {submit_at.isoformat()} unless finance acts first",
+        )
+        await self._wait_until(
+            lambda: self._finance_action is not None or not self._state.status.awaits_evidence, until=submit_at
+        )
         if not self._state.status.awaits_evidence:
             return
         kind, action = self._finance_action or ("submit", None)
         actor = action.actor if action else SYSTEM_ACTOR
         if kind == "accept":
             status = await self._stripe(
-                DisputeStripeCalls.accept_dispute, DisputeActionRequest(dispute_id=self._state.dispute_id), "Accept the dispute"
+                DisputeStripeCalls.accept_dispute,
+                DisputeActionRequest(dispute_id=self._state.dispute_id),
+                "Accept the dispute",
             )
             self._state.status = newer_status(self._state.status, status)
             self._record("accepted", actor, note="the dispute was accepted; no evidence submitted")
             return
-        evidence = build_evidence(self._context.orders, self._context.contacts, POLICY_VERSION, action.uncategorized_text if action else None)
+        evidence = build_evidence(
+            self._context.orders, self._context.contacts, POLICY_VERSION, action.uncategorized_text if action else None
+        )
         submission = DisputeEvidenceSubmission(dispute_id=self._state.dispute_id, evidence=evidence)
         status = await self._stripe(DisputeStripeCalls.submit_dispute_evidence, submission, "Submit dispute evidence")
         self._state.status = newer_status(self._state.status, status)
@@ -188,13 +208,19 @@ class DisputeWorkflow:
             self._record("charged_back", SYSTEM_ACTOR, note="the bank decided for the customer; access stays off")
         elif self._state.suspended:
             self._effects = OrderEffect(reinstate_order_ids=self._state.order_ids, reason=reason)
-            self._record("reinstated", SYSTEM_ACTOR, note="subscriptions reinstated; the order restriction stays until an admin lifts it")
+            self._record(
+                "reinstated",
+                SYSTEM_ACTOR,
+                note="subscriptions reinstated; the order restriction stays until an admin lifts it",
+            )
         else:
             self._record("closed", SYSTEM_ACTOR, note=f"the dispute closed {status.value}")
 
     # ---- bookkeeping ----
 
-    async def _stripe(self, activity: Callable[[Any, Any], DisputeStatus], argument: Any, summary: str) -> DisputeStatus:
+    async def _stripe(
+        self, activity: Callable[[Any, Any], DisputeStatus], argument: Any, summary: str
+    ) -> DisputeStatus:
         """A Stripe call on the rate-limited queue."""
         return await workflow.execute_activity_method(
             activity,
@@ -213,7 +239,9 @@ class DisputeWorkflow:
             if remaining is not None and remaining <= timedelta(0):
                 return
             try:
-                await workflow.wait_condition(lambda: done() or self._published < len(self._state.timeline), timeout=remaining)
+                await workflow.wait_condition(
+                    lambda: done() or self._published < len(self._state.timeline), timeout=remaining
+                )
             except TimeoutError:
                 return
 
@@ -240,7 +268,14 @@ class DisputeWorkflow:
     def _record(self, kind: str, actor: Actor, *, note: str | None = None) -> None:
         """Append a timeline entry stamped with workflow time."""
         self._state.timeline.append(
-            DisputeTimelineEntry(seq=len(self._state.timeline) + 1, at=workflow.now(), kind=kind, status=self._state.status.value, actor=actor, note=note)
+            DisputeTimelineEntry(
+                seq=len(self._state.timeline) + 1,
+                at=workflow.now(),
+                kind=kind,
+                status=self._state.status.value,
+                actor=actor,
+                note=note,
+            )
         )
 
     def _check_finance_action(self, actor: Actor) -> None:

@@ -172,7 +172,9 @@ class RefundWorkflow:
             self._set(RefundStatus.APPROVED, "approved", request.actor, note=request.note)
             self._notifications.append(Notification.APPROVED)
         else:
-            self._record("approval_recorded", request.actor, note=request.note, detail={"approvals": len(self._state.approvals)})
+            self._record(
+                "approval_recorded", request.actor, note=request.note, detail={"approvals": len(self._state.approvals)}
+            )
         return self._state
 
     @approve.validator
@@ -306,7 +308,13 @@ class RefundWorkflow:
         detail = {"dispute_id": dispute.dispute_id}
         if not self._state.stripe_called and not self._state.status.is_terminal:
             # Stripe refuses refunds of disputed charges, and the dispute may already return the money.
-            self._set(RefundStatus.CANCELLED, "cancelled_by_dispute", SYSTEM_ACTOR, note="a chargeback was opened on this payment", detail=detail)
+            self._set(
+                RefundStatus.CANCELLED,
+                "cancelled_by_dispute",
+                SYSTEM_ACTOR,
+                note="a chargeback was opened on this payment",
+                detail=detail,
+            )
         else:
             self._record("dispute_linked", SYSTEM_ACTOR, note="a chargeback was opened on this payment", detail=detail)
 
@@ -317,7 +325,9 @@ class RefundWorkflow:
         if self._state.status is not RefundStatus.RECEIVED:
             return  # a signal in the first task (a chargeback) already ended it: never assess it back to life
         try:
-            assessment = assess_request(self._input.request, self._input.order, self._input.other_payments, self._input.params)
+            assessment = assess_request(
+                self._input.request, self._input.order, self._input.other_payments, self._input.params
+            )
         except PolicyInputError as error:
             self._set(RefundStatus.REJECTED, "assessed", SYSTEM_ACTOR, note=error.message, detail={"rule": error.code})
             self._notifications.append(Notification.REJECTED)
@@ -326,10 +336,17 @@ class RefundWorkflow:
         self._state.assessment = assessment
         self._state.amount_minor = assessment.amount_minor
         self._state.approvals_required = self._input.params.approvals_required(assessment.amount_minor)
-        detail = {"rule": assessment.rule.value, "path": assessment.path.value, "verified": assessment.verified, "policy_version": assessment.policy_version}
+        detail = {
+            "rule": assessment.rule.value,
+            "path": assessment.path.value,
+            "verified": assessment.verified,
+            "policy_version": assessment.policy_version,
+        }
         if assessment.path is RefundPath.AUTO_APPROVE:
             self._state.approvals.append(
-                ApprovalGiven(actor=SYSTEM_ACTOR, acting_as=SystemRole.SYSTEM, at=workflow.now(), note="verified automatically")
+                ApprovalGiven(
+                    actor=SYSTEM_ACTOR, acting_as=SystemRole.SYSTEM, at=workflow.now(), note="verified automatically"
+                )
             )
             self._set(RefundStatus.APPROVED, "assessed", SYSTEM_ACTOR, note=assessment.clause, detail=detail)
             self._notifications.append(Notification.APPROVED)
@@ -366,11 +383,20 @@ class RefundWorkflow:
         if await self._wait(decided, until=started + params.approval_reminder_after):
             return
         self._state.escalated = True
-        self._record("escalated", SYSTEM_ACTOR, note=f"no decision after {format_duration(params.approval_reminder_after)}; approvers reminded")
+        self._record(
+            "escalated",
+            SYSTEM_ACTOR,
+            note=f"no decision after {format_duration(params.approval_reminder_after)}; approvers reminded",
+        )
         await self._publish()
         if await self._wait(decided, until=started + params.approval_expires_after):
             return
-        self._set(RefundStatus.EXPIRED, "expired", SYSTEM_ACTOR, note=f"no decision within {format_duration(params.approval_expires_after)}")
+        self._set(
+            RefundStatus.EXPIRED,
+            "expired",
+            SYSTEM_ACTOR,
+            note=f"no decision within {format_duration(params.approval_expires_after)}",
+        )
         self._notifications.append(Notification.EXPIRED)
 
     async def _start_refund(self) -> None:
@@ -386,7 +412,9 @@ class RefundWorkflow:
                 # Finance's retry: a refund of ours already paying (say, made after we stopped waiting) is followed, not doubled.
                 paying = active_refund((await self._find_stripe_refunds()).refunds)
                 if paying is not None:
-                    await self._adopt(paying, "found before retrying: Stripe already holds a refund paying the customer")
+                    await self._adopt(
+                        paying, "found before retrying: Stripe already holds a refund paying the customer"
+                    )
                     return
             self._state.stripe_called = True
             self._state.stripe_attempt += 1
@@ -408,7 +436,9 @@ class RefundWorkflow:
         assert window is not None
         due = settles_at(window)
         while self._state.status is RefundStatus.SETTLING:
-            woke = await self._wait(lambda: self._sync_requested or self._state.status is not RefundStatus.SETTLING, until=due)
+            woke = await self._wait(
+                lambda: self._sync_requested or self._state.status is not RefundStatus.SETTLING, until=due
+            )
             if not woke:
                 if self._verified_refund or workflow.patched(SETTLEMENT_VERIFIED):
                     await self._apply_stripe(await self._recheck_stripe_refund(), "stripe_status")
@@ -426,7 +456,9 @@ class RefundWorkflow:
         await self._wait(lambda: self._state.status is not RefundStatus.FAILED or self._paying_refund_found is not None)
         if self._paying_refund_found is not None:
             paying, self._paying_refund_found = self._paying_refund_found, None
-            await self._adopt(paying, "found while finance recorded a manual payout: the customer is paid through Stripe")
+            await self._adopt(
+                paying, "found while finance recorded a manual payout: the customer is paid through Stripe"
+            )
 
     # ---- Stripe ----
 
@@ -469,12 +501,23 @@ class RefundWorkflow:
         cause = error.cause
         what = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
         if found is not None:
-            self._record("stripe_outcome_found", SYSTEM_ACTOR, note=f"the Stripe call ended without an answer (last error {what}); Stripe holds the refund", detail={"stripe_refund_id": found.stripe_refund_id})
+            self._record(
+                "stripe_outcome_found",
+                SYSTEM_ACTOR,
+                note=f"the Stripe call ended without an answer (last error {what}); Stripe holds the refund",
+                detail={"stripe_refund_id": found.stripe_refund_id},
+            )
             return found
         window = format_duration(self._input.runtime.stripe_retry_window)
         message = f"Stripe did not complete the refund within {window} (last error {what}) and holds no refund for it: no money moved."
         self._state.failure_reason = f"stripe_unreachable: {message}"
-        self._set(RefundStatus.FAILED, "stripe_refund_refused", SYSTEM_ACTOR, note=message, detail={"code": "stripe_unreachable"})
+        self._set(
+            RefundStatus.FAILED,
+            "stripe_refund_refused",
+            SYSTEM_ACTOR,
+            note=message,
+            detail={"code": "stripe_unreachable"},
+        )
         self._notifications.append(Notification.FAILED)
         return None
 
@@ -482,7 +525,9 @@ class RefundWorkflow:
         """Every Stripe refund carrying our refund id, asked until Stripe answers (the lookup never gives up)."""
         return await workflow.execute_activity(
             "find_stripe_refunds",
-            FindStripeRefunds(refund_id=self._state.refund_id, payment_intent_id=self._input.order.payment_intent_id or ""),
+            FindStripeRefunds(
+                refund_id=self._state.refund_id, payment_intent_id=self._input.order.payment_intent_id or ""
+            ),
             result_type=StripeRefundsFound,
             task_queue=self._input.runtime.stripe_task_queue,
             start_to_close_timeout=self._input.runtime.stripe_call_timeout,
@@ -515,7 +560,11 @@ class RefundWorkflow:
         """Follow a refund of ours that Stripe holds: back to refunding, then wherever Stripe says it is."""
         self._state.failure_reason = None
         self._state.stripe_called = True
-        detail = {"stripe_refund_id": snapshot.stripe_refund_id, "stripe_status": snapshot.status, "attempt": snapshot.attempt}
+        detail = {
+            "stripe_refund_id": snapshot.stripe_refund_id,
+            "stripe_status": snapshot.status,
+            "attempt": snapshot.attempt,
+        }
         self._set(RefundStatus.REFUNDING, "stripe_refund_adopted", SYSTEM_ACTOR, note=why, detail=detail)
         await self._apply_stripe(snapshot, "stripe_status")
 
@@ -537,7 +586,9 @@ class RefundWorkflow:
 
     async def _apply_stripe(self, snapshot: StripeRefundSnapshot, kind: str) -> None:
         """Move the refund to what Stripe reports: succeeded starts settlement, failed goes to finance."""
-        changed = snapshot.status != self._state.stripe_status or snapshot.stripe_refund_id != self._state.stripe_refund_id
+        changed = (
+            snapshot.status != self._state.stripe_status or snapshot.stripe_refund_id != self._state.stripe_refund_id
+        )
         self._state.stripe_refund_id = snapshot.stripe_refund_id
         self._state.stripe_status = snapshot.status
         detail = {"stripe_refund_id": snapshot.stripe_refund_id, "stripe_status": snapshot.status}
@@ -556,7 +607,13 @@ class RefundWorkflow:
             if self._order_status is OrderStatus.REFUNDED:
                 # The money did not reach the customer after all: the order is back where it was.
                 self._order_status = paid_order_status(self._input.order.activated_at is not None)
-            self._set(RefundStatus.FAILED, kind, SYSTEM_ACTOR, note=f"Stripe reports the refund {snapshot.status}: {self._state.failure_reason}", detail=detail)
+            self._set(
+                RefundStatus.FAILED,
+                kind,
+                SYSTEM_ACTOR,
+                note=f"Stripe reports the refund {snapshot.status}: {self._state.failure_reason}",
+                detail=detail,
+            )
             self._notifications.append(Notification.FAILED)
         elif changed:
             self._record(kind, SYSTEM_ACTOR, detail=detail)
@@ -617,7 +674,8 @@ class RefundWorkflow:
         if self._state.status is self._indexed_status:
             return
         updates: list[SearchAttributeUpdate[Any]] = [
-            sa.REFUND_STATUS.value_set(self._state.status.value), sa.REFUND_AMOUNT.value_set(self._state.amount_minor)
+            sa.REFUND_STATUS.value_set(self._state.status.value),
+            sa.REFUND_AMOUNT.value_set(self._state.amount_minor),
         ]
         if self._state.settlement is not None:
             updates.append(sa.SETTLEMENT_DUE_BY.value_set(settles_at(self._state.settlement)))
@@ -628,7 +686,9 @@ class RefundWorkflow:
     def _details(self) -> str:
         """Markdown shown in the Web UI's current details."""
         s = self._state
-        lines = [f"**{s.status.value}** · {s.amount_minor} {s.currency.upper()} · order `{s.order_id}` · reason `{s.reason}`"]
+        lines = [
+            f"**{s.status.value}** · {s.amount_minor} {s.currency.upper()} · order `{s.order_id}` · reason `{s.reason}`"
+        ]
         if s.stripe_refund_id:
             lines.append(f"Stripe refund `{s.stripe_refund_id}` ({s.stripe_status})")
         if s.settlement:
@@ -637,11 +697,15 @@ class RefundWorkflow:
             lines.append(f"Failure: {s.failure_reason}")
         return "\n\n".join(lines)
 
-    def _set(self, status: RefundStatus, kind: str, actor: Actor, *, note: str | None = None, detail: Detail | None = None) -> None:
+    def _set(
+        self, status: RefundStatus, kind: str, actor: Actor, *, note: str | None = None, detail: Detail | None = None
+    ) -> None:
         """Change status and record the step."""
         self._state.status = status
         # Refunds by status, exported with the worker's SDK metrics (the SDK drops it during replay).
-        workflow.metric_meter().create_counter("refund_status_transitions", "Refunds entering each status").add(1, {"status": status.value})
+        workflow.metric_meter().create_counter("refund_status_transitions", "Refunds entering each status").add(
+            1, {"status": status.value}
+        )
         workflow.logger.info("refund status changed", extra={"status": status.value, "step": kind, "actor": actor.name})
         self._record(kind, actor, note=note, detail=detail)
 
@@ -666,7 +730,10 @@ class RefundWorkflow:
             request.actor.roles,
             self._state.requested_by.actor_id,
             self._state.status,
-            [ApprovalRecord(actor_id=a.actor.actor_id, acting_as=Role(a.acting_as), at=a.at) for a in self._human_approvals()],
+            [
+                ApprovalRecord(actor_id=a.actor.actor_id, acting_as=Role(a.acting_as), at=a.at)
+                for a in self._human_approvals()
+            ],
             self._state.amount_minor,
             self._input.params,
             decision,
@@ -698,12 +765,16 @@ class RefundWorkflow:
 
     def _troubleshooting_check(self, record: TroubleshootingRecord) -> ActionCheck:
         """The policy's answer to a troubleshooting outcome, with the transition it leads to."""
-        check = check_troubleshooting(self._state.status, self._path or RefundPath.APPROVAL, record.outcome, record.actor.roles)
+        check = check_troubleshooting(
+            self._state.status, self._path or RefundPath.APPROVAL, record.outcome, record.actor.roles
+        )
         _refuse_unless(check)
         return check
 
     def _resolve_failure_check(self, resolution: FailureResolution) -> ActionCheck:
         """The policy's answer to finance's resolution of a failed refund (retry: refunding, payout: settled)."""
-        check = check_resolve_failure(self._state.status, resolution.action, resolution.actor.roles, resolution.reference)
+        check = check_resolve_failure(
+            self._state.status, resolution.action, resolution.actor.roles, resolution.reference
+        )
         _refuse_unless(check)
         return check

@@ -25,12 +25,22 @@ ALL = (
 )
 
 # The names the Temporal CLI's --search-attribute flag expects for each indexed value type.
-_CLI_TYPE = {"KEYWORD": "Keyword", "INT": "Int", "DATETIME": "Datetime", "TEXT": "Text", "BOOL": "Bool", "FLOAT": "Double"}
+_CLI_TYPE = {
+    "KEYWORD": "Keyword",
+    "INT": "Int",
+    "DATETIME": "Datetime",
+    "TEXT": "Text",
+    "BOOL": "Bool",
+    "FLOAT": "Double",
+}
 
 
 def cli_flags() -> list[str]:
     """`--search-attribute Name=Type` flags for `temporal server start-dev`."""
     flags: list[str] = []
     for key in ALL:
-        flags += ["--search-attribute", f"{key.name}={_CLI_TYPE[key.indexed_value_type.name.removeprefix('INDEXED_VALUE_TYPE_')]}"]
+        flags += [
+            "--search-attribute",
+            f"{key.name}={_CLI_TYPE[key.indexed_value_type.name.removeprefix('INDEXED_VALUE_TYPE_')]}",
+        ]
     return flags

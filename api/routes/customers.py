@@ -19,7 +19,9 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 
 def _public(customer: Customer, orders: list[Order]) -> CustomerPublic:
     """A customer with their orders."""
-    return CustomerPublic.model_validate(customer).model_copy(update={"orders": [OrderPublic.model_validate(o) for o in orders]})
+    return CustomerPublic.model_validate(customer).model_copy(
+        update={"orders": [OrderPublic.model_validate(o) for o in orders]}
+    )
 
 
 @router.get("/{customer_id}", response_model=CustomerPublic, dependencies=[permits(Action.READ_ORDERS)])
@@ -59,14 +61,21 @@ class LiftRestriction(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/{customer_id}/contacts", response_model=ContactPublic, status_code=status.HTTP_201_CREATED, dependencies=[permits(Action.RECORD_CONTACT)])
+@router.post(
+    "/{customer_id}/contacts",
+    response_model=ContactPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[permits(Action.RECORD_CONTACT)],
+)
 def record_contact(customer_id: str, body: ContactCreate, session: SessionDep, actor: ActorDep) -> ContactPublic:
     """Record that the customer contacted support (this is 'prior contact' for a later chargeback)."""
     contact = customers.record_contact(session, customer_id, actor, body.channel, body.contacted_at, body.note)
     return ContactPublic.model_validate(contact)
 
 
-@router.post("/{customer_id}/lift-restriction", response_model=CustomerPublic, dependencies=[permits(Action.LIFT_RESTRICTION)])
+@router.post(
+    "/{customer_id}/lift-restriction", response_model=CustomerPublic, dependencies=[permits(Action.LIFT_RESTRICTION)]
+)
 def lift_restriction(customer_id: str, body: LiftRestriction, session: SessionDep, actor: ActorDep) -> CustomerPublic:
     """Let a restricted customer order again."""
     return _public(*customers.lift_restriction(session, customer_id, actor, body.note))

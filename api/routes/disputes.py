@@ -54,7 +54,9 @@ class EvidenceBody(BaseModel):
 
 
 @router.get("", response_model=list[DisputePublic], dependencies=[permits(Action.READ_DISPUTES)])
-def list_disputes(session: SessionDep, status: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[DisputePublic]:
+def list_disputes(
+    session: SessionDep, status: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> list[DisputePublic]:
     """Disputes, newest first, optionally by status."""
     return [DisputePublic.model_validate(row) for row in disputes.list_disputes(session, status, limit)]
 
@@ -66,7 +68,9 @@ def read_dispute(dispute_id: str, session: SessionDep) -> DisputePublic:
 
 
 @router.post("/{dispute_id}/submit", response_model=DisputePublic, dependencies=[permits(Action.ACT_ON_DISPUTE)])
-async def submit_evidence(dispute_id: str, body: EvidenceBody, actor: ActorDep, database: DatabaseDep, client: TemporalDep) -> DisputePublic:
+async def submit_evidence(
+    dispute_id: str, body: EvidenceBody, actor: ActorDep, database: DatabaseDep, client: TemporalDep
+) -> DisputePublic:
     """Submit the assembled evidence now instead of waiting for the automatic submission."""
     return _public(*await disputes.submit_evidence(database, client, dispute_id, actor, body.uncategorized_text))
 
@@ -80,4 +84,6 @@ async def accept_dispute(dispute_id: str, actor: ActorDep, database: DatabaseDep
 def _public(row: Dispute, state: DisputeState) -> DisputePublic:
     """The dispute row with the fresher status and timeline the workflow just answered."""
     public = DisputePublic.model_validate(row)
-    return public.model_copy(update={"status": state.status.value, "timeline": [e.model_dump(mode="json") for e in state.timeline]})
+    return public.model_copy(
+        update={"status": state.status.value, "timeline": [e.model_dump(mode="json") for e in state.timeline]}
+    )

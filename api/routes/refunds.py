@@ -27,7 +27,9 @@ from services import refunds
 router = APIRouter(prefix="/refunds", tags=["refunds"])
 
 
-@router.post("", response_model=RefundCreated, status_code=status.HTTP_201_CREATED, dependencies=[permits(Action.REQUEST_REFUND)])
+@router.post(
+    "", response_model=RefundCreated, status_code=status.HTTP_201_CREATED, dependencies=[permits(Action.REQUEST_REFUND)]
+)
 async def request_refund(
     body: RefundCreate,
     actor: ActorDep,
@@ -51,8 +53,13 @@ async def request_refund(
         workflow_url=workflow_url(settings, prepared.row.workflow_id),
         policy_decision=decision
         or PolicyDecisionPublic(
-            path=a.path.value, rule=a.rule.value, clause=a.clause, verified=a.verified, evidence=list(a.evidence),
-            policy_version=a.policy_version, legal_basis=a.legal_basis,
+            path=a.path.value,
+            rule=a.rule.value,
+            clause=a.clause,
+            verified=a.verified,
+            evidence=list(a.evidence),
+            policy_version=a.policy_version,
+            legal_basis=a.legal_basis,
         ),
     )
 
@@ -69,7 +76,13 @@ def list_refunds(
 ) -> RefundPage:
     """Refunds, newest first, filtered by status, order, customer or needing attention."""
     rows, total = refunds.list_refunds(
-        session, status=status_, order_id=order_id, customer_id=customer_id, needs_attention=needs_attention, limit=limit, offset=offset
+        session,
+        status=status_,
+        order_id=order_id,
+        customer_id=customer_id,
+        needs_attention=needs_attention,
+        limit=limit,
+        offset=offset,
     )
     items = [RefundSummary.model_validate(row, from_attributes=True) for row in rows]
     return RefundPage(items=items, total=total, limit=limit, offset=offset)
@@ -82,37 +95,76 @@ def read_refund(refund_id: str, session: SessionDep, settings: SettingsDep) -> R
     return detail_from_row(settings, row, events)
 
 
-@router.post("/{refund_id}/troubleshooting", response_model=RefundDetail, dependencies=[permits(Action.RECORD_TROUBLESHOOTING)])
-async def record_troubleshooting(refund_id: str, body: TroubleshootingBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep) -> RefundDetail:
+@router.post(
+    "/{refund_id}/troubleshooting", response_model=RefundDetail, dependencies=[permits(Action.RECORD_TROUBLESHOOTING)]
+)
+async def record_troubleshooting(
+    refund_id: str,
+    body: TroubleshootingBody,
+    actor: ActorDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    client: TemporalDep,
+) -> RefundDetail:
     """Record a troubleshooting step: in_progress, resolved (no refund) or unresolved (to approval)."""
-    return detail_from_state(settings, *await refunds.record_troubleshooting(database, client, refund_id, actor, body.note, body.outcome))
+    return detail_from_state(
+        settings, *await refunds.record_troubleshooting(database, client, refund_id, actor, body.note, body.outcome)
+    )
 
 
-@router.post("/{refund_id}/investigation", response_model=RefundDetail, dependencies=[permits(Action.RECORD_INVESTIGATION)])
-async def record_investigation(refund_id: str, body: InvestigationBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep) -> RefundDetail:
+@router.post(
+    "/{refund_id}/investigation", response_model=RefundDetail, dependencies=[permits(Action.RECORD_INVESTIGATION)]
+)
+async def record_investigation(
+    refund_id: str,
+    body: InvestigationBody,
+    actor: ActorDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    client: TemporalDep,
+) -> RefundDetail:
     """Record whether an unauthorized transaction is confirmed."""
-    return detail_from_state(settings, *await refunds.record_investigation(database, client, refund_id, actor, body.finding, body.note))
+    return detail_from_state(
+        settings, *await refunds.record_investigation(database, client, refund_id, actor, body.finding, body.note)
+    )
 
 
 @router.post("/{refund_id}/approve", response_model=RefundDetail, dependencies=[permits(Action.DECIDE_REFUND)])
-async def approve(refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep) -> RefundDetail:
+async def approve(
+    refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep
+) -> RefundDetail:
     """Approve; the last approval required sends the refund to Stripe."""
     return detail_from_state(settings, *await refunds.approve(database, client, refund_id, actor, body.note))
 
 
 @router.post("/{refund_id}/reject", response_model=RefundDetail, dependencies=[permits(Action.DECIDE_REFUND)])
-async def reject(refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep) -> RefundDetail:
+async def reject(
+    refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep
+) -> RefundDetail:
     """Reject; the customer is told."""
     return detail_from_state(settings, *await refunds.reject(database, client, refund_id, actor, body.note))
 
 
 @router.post("/{refund_id}/cancel", response_model=RefundDetail, dependencies=[permits(Action.CANCEL_REFUND)])
-async def cancel(refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep) -> RefundDetail:
+async def cancel(
+    refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep
+) -> RefundDetail:
     """Withdraw a refund until the Stripe call is made."""
     return detail_from_state(settings, *await refunds.cancel(database, client, refund_id, actor, body.note))
 
 
-@router.post("/{refund_id}/resolve-failure", response_model=RefundDetail, dependencies=[permits(Action.RESOLVE_FAILURE)])
-async def resolve_failure(refund_id: str, body: FailureResolutionBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep) -> RefundDetail:
+@router.post(
+    "/{refund_id}/resolve-failure", response_model=RefundDetail, dependencies=[permits(Action.RESOLVE_FAILURE)]
+)
+async def resolve_failure(
+    refund_id: str,
+    body: FailureResolutionBody,
+    actor: ActorDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    client: TemporalDep,
+) -> RefundDetail:
     """Finance retries a failed refund or records a manual payout."""
-    return detail_from_state(settings, *await refunds.resolve_failure(database, client, refund_id, actor, body.action, body.reference))
+    return detail_from_state(
+        settings, *await refunds.resolve_failure(database, client, refund_id, actor, body.action, body.reference)
+    )

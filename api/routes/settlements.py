@@ -22,8 +22,19 @@ from store.settlements import SettlementFilter, SettlementState, Total, action_n
 
 router = APIRouter(tags=["settlements"])
 CSV_COLUMNS = (
-    "refund_id", "stripe_refund_id", "order_id", "customer_id", "amount", "amount_minor", "currency",
-    "succeeded_at", "expected_from", "expected_by", "state", "settled_at", "needs_attention",
+    "refund_id",
+    "stripe_refund_id",
+    "order_id",
+    "customer_id",
+    "amount",
+    "amount_minor",
+    "currency",
+    "succeeded_at",
+    "expected_from",
+    "expected_by",
+    "state",
+    "settled_at",
+    "needs_attention",
 )
 
 
@@ -84,16 +95,29 @@ class SettlementPage(BaseModel):
 
 
 def settlement_filter(
-    state: Annotated[SettlementState | None, Query(description="pending, due, settled or failed; default: issued and not settled, plus late failures.")] = None,
+    state: Annotated[
+        SettlementState | None,
+        Query(description="pending, due, settled or failed; default: issued and not settled, plus late failures."),
+    ] = None,
     currency: Annotated[Currency | None, Query(description="ISO 4217 code, any case.")] = None,
-    expected_by_from: Annotated[date | None, Query(description="Expected on the statement by this date or later.")] = None,
-    expected_by_to: Annotated[date | None, Query(description="Expected on the statement by this date or earlier.")] = None,
-    due_within_days: Annotated[int, Query(ge=0, le=60, description="A window ending within this many days (or already ended) is due.")] = 2,
-    needs_attention: Annotated[bool | None, Query(description="true: only refunds a late Stripe failure flagged.")] = None,
+    expected_by_from: Annotated[
+        date | None, Query(description="Expected on the statement by this date or later.")
+    ] = None,
+    expected_by_to: Annotated[
+        date | None, Query(description="Expected on the statement by this date or earlier.")
+    ] = None,
+    due_within_days: Annotated[
+        int, Query(ge=0, le=60, description="A window ending within this many days (or already ended) is due.")
+    ] = 2,
+    needs_attention: Annotated[
+        bool | None, Query(description="true: only refunds a late Stripe failure flagged.")
+    ] = None,
 ) -> SettlementFilter:
     """The list's filters, checked; 'today' is the UTC date."""
     if expected_by_from and expected_by_to and expected_by_from > expected_by_to:
-        raise InvalidInput(f"expected_by_from ({expected_by_from}) is after expected_by_to ({expected_by_to}): nothing can match")
+        raise InvalidInput(
+            f"expected_by_from ({expected_by_from}) is after expected_by_to ({expected_by_to}): nothing can match"
+        )
     return SettlementFilter(
         today=datetime.now(UTC).date(),
         due_within_days=due_within_days,
@@ -135,7 +159,12 @@ def _row(refund: Refund, spec: SettlementFilter) -> SettlementRow:
 
 def _currency_total(total: Total) -> CurrencyTotal:
     """A currency total with its major-unit amount."""
-    return CurrencyTotal(currency=total.currency, count=total.count, amount_minor=total.amount_minor, amount=major_units(total.amount_minor, total.currency))
+    return CurrencyTotal(
+        currency=total.currency,
+        count=total.count,
+        amount_minor=total.amount_minor,
+        amount=major_units(total.amount_minor, total.currency),
+    )
 
 
 def _date_total(total: Total) -> ExpectedByTotal:
@@ -208,7 +237,13 @@ def export_settlements(
     )
 
 
-@router.post("/settlements/{refund_id}/confirm", response_model=RefundDetail, dependencies=[permits(Action.CONFIRM_SETTLEMENT)])
-async def confirm(refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep) -> RefundDetail:
+@router.post(
+    "/settlements/{refund_id}/confirm", response_model=RefundDetail, dependencies=[permits(Action.CONFIRM_SETTLEMENT)]
+)
+async def confirm(
+    refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep
+) -> RefundDetail:
     """The customer's bank shows the refund: settle it before its window ends (recorded in the refund's timeline)."""
-    return detail_from_state(settings, *await settlements.confirm_settlement(database, client, refund_id, actor, body.note))
+    return detail_from_state(
+        settings, *await settlements.confirm_settlement(database, client, refund_id, actor, body.note)
+    )

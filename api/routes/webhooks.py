@@ -18,16 +18,22 @@ SIGNATURE_TOLERANCE_S = 300
 
 
 @router.post("/webhooks/stripe", include_in_schema=True)
-async def stripe_webhook(request: Request, settings: SettingsDep, database: DatabaseDep, client: TemporalDep) -> dict[str, Any]:
+async def stripe_webhook(
+    request: Request, settings: SettingsDep, database: DatabaseDep, client: TemporalDep
+) -> dict[str, Any]:
     """Verify the signature, ignore events already handled, route the rest; 200 tells Stripe to stop retrying."""
     if settings.stripe_webhook_secret is None:
         raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, "The webhook signing secret (STRIPE_WEBHOOK_SECRET) is not configured; the event was not recorded."
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The webhook signing secret (STRIPE_WEBHOOK_SECRET) is not configured; the event was not recorded.",
         )
     payload = await request.body()
     try:
         event = stripe.Webhook.construct_event(
-            payload, request.headers.get("stripe-signature", ""), settings.stripe_webhook_secret.get_secret_value(), tolerance=SIGNATURE_TOLERANCE_S
+            payload,
+            request.headers.get("stripe-signature", ""),
+            settings.stripe_webhook_secret.get_secret_value(),
+            tolerance=SIGNATURE_TOLERANCE_S,
         )
     except (ValueError, stripe.SignatureVerificationError) as error:
         log.warning("stripe webhook refused", extra={"error": str(error)})

@@ -8,9 +8,7 @@ from domain.policy.facts import OrderFacts
 from domain.refunds import RefundReason
 
 # These reasons mean the customer should never have paid: the refund is always the whole remainder.
-FULL_REFUND_REASONS: frozenset[RefundReason] = frozenset(
-    {RefundReason.NOT_ACTIVATED, RefundReason.DUPLICATE_PAYMENT}
-)
+FULL_REFUND_REASONS: frozenset[RefundReason] = frozenset({RefundReason.NOT_ACTIVATED, RefundReason.DUPLICATE_PAYMENT})
 
 
 def _money(amount_minor: int, currency: str) -> str:
@@ -44,8 +42,7 @@ def validate_amount(
     if amount_minor <= 0:
         raise RefundAmountError(
             "amount_not_positive",
-            "The refund amount must be more than zero (in cents); leave it empty to refund "
-            "everything that is left.",
+            "The refund amount must be more than zero (in cents); leave it empty to refund everything that is left.",
         )
     if amount_minor > remaining:
         raise RefundAmountError(

@@ -130,10 +130,7 @@ def check_decision(
     if done:
         message = f"Approved ({after} of {required}); the refund is sent to the payment provider."
     elif acting is Role.FINANCE:
-        message = (
-            f"Approved ({after} of {required}) by finance; a second approval by someone else "
-            "is required."
-        )
+        message = f"Approved ({after} of {required}) by finance; a second approval by someone else is required."
     else:
         message = f"Approved ({after} of {required}); a second approval by finance is required."
     return DecisionCheck(
@@ -147,9 +144,7 @@ def check_decision(
     )
 
 
-def check_cancel(
-    status: RefundStatus, stripe_called: bool, actor_roles: Iterable[Role | str]
-) -> ActionCheck:
+def check_cancel(status: RefundStatus, stripe_called: bool, actor_roles: Iterable[Role | str]) -> ActionCheck:
     """Support or an approver may cancel a refund until the Stripe call is made."""
     if not acting_roles(actor_roles, Action.CANCEL_REFUND):
         return refuse(
@@ -157,14 +152,11 @@ def check_cancel(
             f"Only {role_names(CANCEL_ROLES)} staff can cancel a refund.",
         )
     if status.is_terminal:
-        return refuse(
-            RefusalCode.WRONG_STATE, f"This refund is already '{status}'; nothing to cancel."
-        )
+        return refuse(RefusalCode.WRONG_STATE, f"This refund is already '{status}'; nothing to cancel.")
     if stripe_called or status not in CANCELLABLE_STATUSES:
         return refuse(
             RefusalCode.WRONG_STATE,
-            f"This refund is '{status}' and was already sent to the payment provider; it can no "
-            "longer be cancelled.",
+            f"This refund is '{status}' and was already sent to the payment provider; it can no longer be cancelled.",
         )
     return allow(RefundStatus.CANCELLED, "Cancelled; no money was moved.")
 
@@ -206,7 +198,10 @@ def check_resolve_failure(
 def check_manual_payout_against_stripe(stripe_refund_id: str | None, stripe_status: str | None) -> ActionCheck:
     """A manual payout while Stripe holds a refund that paid (or may still pay) the customer would pay them twice."""
     if stripe_refund_id is None:
-        return allow(after_failure(FailureAction.MANUAL_PAYOUT), "Stripe holds no refund paying the customer; the payout can be recorded.")
+        return allow(
+            after_failure(FailureAction.MANUAL_PAYOUT),
+            "Stripe holds no refund paying the customer; the payout can be recorded.",
+        )
     return refuse(
         RefusalCode.PAID_THROUGH_STRIPE,
         f"Stripe holds refund {stripe_refund_id} ({stripe_status}) for this refund, so the customer is already being paid "
@@ -217,7 +212,9 @@ def check_manual_payout_against_stripe(stripe_refund_id: str | None, stripe_stat
 def check_confirm_settlement(status: RefundStatus, actor_roles: Iterable[Role | str]) -> ActionCheck:
     """Finance confirms the customer's bank shows a settling refund, which settles it before its window ends."""
     if not acting_roles(actor_roles, Action.CONFIRM_SETTLEMENT):
-        return refuse(RefusalCode.FORBIDDEN_ROLE, f"Only {role_names(SETTLEMENT_ROLES)} staff can confirm a settlement.")
+        return refuse(
+            RefusalCode.FORBIDDEN_ROLE, f"Only {role_names(SETTLEMENT_ROLES)} staff can confirm a settlement."
+        )
     if status is not RefundStatus.SETTLING:
         return refuse(
             RefusalCode.WRONG_STATE,

@@ -47,6 +47,8 @@ def refuse(code: RefusalCode, message: str) -> ActionCheck:
     return ActionCheck(allowed=False, message=message, refusal=code)
 
 
-def allow(next_status: RefundStatus, message: str, rule: RuleCode | None = None, clause: str | None = None) -> ActionCheck:
+def allow(
+    next_status: RefundStatus, message: str, rule: RuleCode | None = None, clause: str | None = None
+) -> ActionCheck:
     """An allowed action, where it leads and the clause that says so."""
     return ActionCheck(allowed=True, message=message, next_status=next_status, rule=rule, clause=clause)

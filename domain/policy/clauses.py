@@ -38,8 +38,7 @@ CLAUSE_DUPLICATE_OR_ORDER_ERROR = (
     "notified us immediately"
 )
 CLAUSE_UNAUTHORIZED_TRANSACTION = (
-    "Unauthorized transaction — your payment method was used without your authorization "
-    "(subject to investigation)"
+    "Unauthorized transaction — your payment method was used without your authorization (subject to investigation)"
 )
 CLAUSE_NOT_COVERED_CONNECTION_OR_DEVICE = (
     "Internet or device problems on your side (slow connection, Wi-Fi issues, outdated hardware)"
@@ -48,12 +47,10 @@ CLAUSE_NOT_COVERED_THIRD_PARTY_APP = (
     "Third-party application changes (app store updates, device restrictions, OS limits)"
 )
 CLAUSE_NOT_COVERED_PERSONAL_PREFERENCE = (
-    "Personal preference (changed your mind, dislike channel selection, or no longer need the "
-    "service)"
+    "Personal preference (changed your mind, dislike channel selection, or no longer need the service)"
 )
 CLAUSE_NOT_COVERED_TEMPORARY_OUTAGE = (
-    "Temporary outages caused by maintenance or external providers resolved within a reasonable "
-    "time"
+    "Temporary outages caused by maintenance or external providers resolved within a reasonable time"
 )
 CLAUSE_NO_PARTIAL_REFUND_UNUSED_TIME = (
     "No partial refund for unused time — we do not normally refund the remaining time if you stop "
@@ -65,12 +62,10 @@ CLAUSE_LOCAL_CONSUMER_RIGHTS = (
     "consumer protection legislation."
 )
 CLAUSE_ORIGINAL_PAYMENT_METHOD = (
-    "If a refund is approved, we will process it using the same payment method you used for the "
-    "original purchase."
+    "If a refund is approved, we will process it using the same payment method you used for the original purchase."
 )
 CLAUSE_PROCESSING_TIME = (
-    "Timing depends on your bank or provider, but usually takes 3 to 10 business days to appear in "
-    "your account."
+    "Timing depends on your bank or provider, but usually takes 3 to 10 business days to appear in your account."
 )
 
 CLAUSES: Mapping[RuleCode, str] = MappingProxyType(

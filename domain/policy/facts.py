@@ -45,7 +45,7 @@ class OrderFacts(BaseModel):
 
     @property
     def remaining_minor(self) -> int:
-        """"Refundable now": what was paid minus what is refunded so far."""
+        """ "Refundable now": what was paid minus what is refunded so far."""
         return self.amount_minor - self.already_refunded_minor
 
     def fully_refunded_by(self, amount_minor: int) -> bool:

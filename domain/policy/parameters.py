@@ -78,9 +78,7 @@ class PolicyParameters(BaseModel):
         if self.approval_reminder_after >= self.approval_expires_after:
             raise ValueError("approval_reminder_after must be shorter than approval_expires_after")
         if self.settlement_min_business_days > self.settlement_max_business_days:
-            raise ValueError(
-                "settlement_min_business_days must not exceed settlement_max_business_days"
-            )
+            raise ValueError("settlement_min_business_days must not exceed settlement_max_business_days")
         return self
 
     def approvals_required(self, amount_minor: int) -> int:

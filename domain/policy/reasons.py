@@ -84,9 +84,7 @@ def _duplicate_payment(
                 f"by customer {order.customer_id} within {window} of this one"
             )
         return Finding(RefundPath.APPROVAL, rule, False, (f"{note}; a person must check",))
-    match = min(
-        kept, key=lambda p: (abs(p.paid_at - order.paid_at), p.paid_at, p.payment_intent_id)
-    )
+    match = min(kept, key=lambda p: (abs(p.paid_at - order.paid_at), p.paid_at, p.payment_intent_id))
     found = (
         f"payment {match.payment_intent_id} (order {match.order_id}) of the same amount succeeded on "
         f"{format_instant(match.paid_at)}, {format_duration(abs(match.paid_at - order.paid_at))} from "
@@ -102,9 +100,7 @@ def _duplicate_payment(
     contact = f"customer contacted us {format_duration(waited)} after the second payment"
     if waited <= params.notice_window:
         return Finding(RefundPath.AUTO_APPROVE, rule, True, (found, f"{contact} (within {notice})"))
-    return Finding(
-        RefundPath.REJECT, rule, False, (found, f"{contact}, after the {notice} notice window")
-    )
+    return Finding(RefundPath.REJECT, rule, False, (found, f"{contact}, after the {notice} notice window"))
 
 
 def _wrong_plan(
@@ -120,9 +116,7 @@ def _wrong_plan(
     contact = f"customer contacted us {format_duration(waited)} after paying ({order.plan_months}-month plan)"
     if waited <= params.notice_window:
         return Finding(RefundPath.APPROVAL, rule, False, (f"{contact}, within {notice}",))
-    return Finding(
-        RefundPath.REJECT, rule, False, (f"{contact}, after the {notice} notice window",)
-    )
+    return Finding(RefundPath.REJECT, rule, False, (f"{contact}, after the {notice} notice window",))
 
 
 def _fixed(path: RefundPath, rule: RuleCode, note: str) -> Rule:
@@ -153,16 +147,8 @@ RULES: dict[RefundReason, Rule] = {
     RefundReason.CONNECTION_OR_DEVICE: _fixed(
         RefundPath.REJECT, RuleCode.NOT_COVERED_CONNECTION_OR_DEVICE, _NOT_COVERED
     ),
-    RefundReason.THIRD_PARTY_APP: _fixed(
-        RefundPath.REJECT, RuleCode.NOT_COVERED_THIRD_PARTY_APP, _NOT_COVERED
-    ),
-    RefundReason.CHANGED_MIND: _fixed(
-        RefundPath.REJECT, RuleCode.NOT_COVERED_PERSONAL_PREFERENCE, _NOT_COVERED
-    ),
-    RefundReason.TEMPORARY_OUTAGE: _fixed(
-        RefundPath.REJECT, RuleCode.NOT_COVERED_TEMPORARY_OUTAGE, _NOT_COVERED
-    ),
-    RefundReason.UNUSED_TIME: _fixed(
-        RefundPath.REJECT, RuleCode.NO_PARTIAL_REFUND_UNUSED_TIME, _NOT_COVERED
-    ),
+    RefundReason.THIRD_PARTY_APP: _fixed(RefundPath.REJECT, RuleCode.NOT_COVERED_THIRD_PARTY_APP, _NOT_COVERED),
+    RefundReason.CHANGED_MIND: _fixed(RefundPath.REJECT, RuleCode.NOT_COVERED_PERSONAL_PREFERENCE, _NOT_COVERED),
+    RefundReason.TEMPORARY_OUTAGE: _fixed(RefundPath.REJECT, RuleCode.NOT_COVERED_TEMPORARY_OUTAGE, _NOT_COVERED),
+    RefundReason.UNUSED_TIME: _fixed(RefundPath.REJECT, RuleCode.NO_PARTIAL_REFUND_UNUSED_TIME, _NOT_COVERED),
 }

@@ -73,12 +73,8 @@ def settlement_window(succeeded_at: datetime, params: PolicyParameters) -> Settl
     country, subdivision = params.holiday_country, params.holiday_subdivision
     return SettlementWindow(
         succeeded_at=succeeded_at,
-        expected_from=add_business_days(
-            day, params.settlement_min_business_days, country, subdivision
-        ),
-        expected_by=add_business_days(
-            day, params.settlement_max_business_days, country, subdivision
-        ),
+        expected_from=add_business_days(day, params.settlement_min_business_days, country, subdivision),
+        expected_by=add_business_days(day, params.settlement_max_business_days, country, subdivision),
     )
 
 

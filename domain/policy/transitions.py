@@ -47,9 +47,7 @@ def after_troubleshooting(outcome: TroubleshootingOutcome) -> Transition:
     return _to(RefundStatus.INVESTIGATING, rule, "troubleshooting continues")
 
 
-def after_investigation(
-    finding: InvestigationFinding, legal_basis: str | None = None
-) -> Transition:
+def after_investigation(finding: InvestigationFinding, legal_basis: str | None = None) -> Transition:
     """confirmed goes to approval with the finding recorded; not_confirmed is rejected."""
     rule = RuleCode.UNAUTHORIZED_TRANSACTION
     if finding is InvestigationFinding.CONFIRMED:
@@ -65,9 +63,7 @@ def after_investigation(
             f"investigation did not confirm the claim, but a legal basis was given ({legal_basis}); "
             "an approver decides",
         )
-    return _to(
-        RefundStatus.REJECTED, rule, "investigation did not confirm an unauthorized transaction"
-    )
+    return _to(RefundStatus.REJECTED, rule, "investigation did not confirm an unauthorized transaction")
 
 
 def check_troubleshooting(
@@ -105,10 +101,7 @@ def check_investigation(
             RefusalCode.FORBIDDEN_ROLE,
             f"Only {role_names(INVESTIGATION_ROLES)} staff record an investigation finding.",
         )
-    if (
-        path is not RefundPath.UNAUTHORIZED_INVESTIGATION
-        or status is not RefundStatus.INVESTIGATING
-    ):
+    if path is not RefundPath.UNAUTHORIZED_INVESTIGATION or status is not RefundStatus.INVESTIGATING:
         return refuse(
             RefusalCode.WRONG_STATE,
             f"This refund is '{status}' and not under investigation; there is nothing to record.",

@@ -27,7 +27,15 @@ def record(
 ) -> dict[str, Any]:
     """Store a balance transaction; funds become available two days later, at midnight UTC."""
     fee_details = (
-        [{"amount": fee, "application": None, "currency": currency, "description": fee_description, "type": "stripe_fee"}]
+        [
+            {
+                "amount": fee,
+                "application": None,
+                "currency": currency,
+                "description": fee_description,
+                "type": "stripe_fee",
+            }
+        ]
         if fee
         else []
     )

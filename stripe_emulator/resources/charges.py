@@ -56,7 +56,12 @@ def _card_details(method: dict[str, Any], amount: int) -> dict[str, Any]:
 def _outcome(card: CardProfile) -> dict[str, Any]:
     """The network's answer, as Stripe reports it on the charge."""
     if card.decline_code:
-        status, reason, message, kind = "declined_by_network", card.decline_code, DECLINE_SELLER_MESSAGE, "issuer_declined"
+        status, reason, message, kind = (
+            "declined_by_network",
+            card.decline_code,
+            DECLINE_SELLER_MESSAGE,
+            "issuer_declined",
+        )
     else:
         status, reason, message, kind = "approved_by_network", None, "Payment complete.", "authorized"
     return build(

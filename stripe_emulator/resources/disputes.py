@@ -70,7 +70,13 @@ def open_dispute(
     evidence = build("dispute", {k: None for k in EVIDENCE_FIELDS} | {"enhanced_evidence": {}}, path="evidence")
     details = build(
         "dispute",
-        {"due_by": _due_by(ctx.now), "has_evidence": False, "past_due": False, "submission_count": 0, "enhanced_eligibility": {}},
+        {
+            "due_by": _due_by(ctx.now),
+            "has_evidence": False,
+            "past_due": False,
+            "submission_count": 0,
+            "enhanced_eligibility": {},
+        },
         path="evidence_details",
     )
     transactions = [] if inquiry else [_withdraw(ctx, dispute_id, charge)]
@@ -188,7 +194,9 @@ def escalate(ctx: Ctx, dispute: dict[str, Any]) -> None:
     dispute["evidence_details"]["due_by"] = _due_by(ctx.now)
     dispute["_balance_transactions"].append(_withdraw(ctx, dispute["id"], charge))
     ctx.touch(dispute)
-    previous = {name: before[name] for name in ("status", "is_charge_refundable", "evidence_details", "payment_method_details")}
+    previous = {
+        name: before[name] for name in ("status", "is_charge_refundable", "evidence_details", "payment_method_details")
+    }
     previous["balance_transactions"] = before["balance_transactions"]
     emit(ctx, "charge.dispute.updated", dispute, previous)
     emit(ctx, "charge.dispute.funds_withdrawn", dispute)

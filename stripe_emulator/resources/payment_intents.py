@@ -24,7 +24,14 @@ RETURN_URL_REQUIRED = (
     "do not want to accept redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` and "
     "`automatic_payment_methods[allow_redirects]` to `never` when creating Setup Intents and Payment Intents."
 )
-_CONFIRM_PARAMS = ("payment_method", "return_url", "off_session", "error_on_requires_action", "receipt_email", "use_stripe_sdk")
+_CONFIRM_PARAMS = (
+    "payment_method",
+    "return_url",
+    "off_session",
+    "error_on_requires_action",
+    "receipt_email",
+    "use_stripe_sdk",
+)
 _CREATE_PARAMS = (
     *_CONFIRM_PARAMS,
     "amount",
@@ -50,17 +57,23 @@ def _amount_and_currency(params: Params) -> tuple[int, str]:
     amount = params.integer("amount", required=True)
     currency = (params.string("currency", required=True) or "").lower()
     if currency not in CURRENCIES:
-        raise invalid(f"Invalid currency: {currency}. Stripe currently supports these currencies: ...", param="currency")
+        raise invalid(
+            f"Invalid currency: {currency}. Stripe currently supports these currencies: ...", param="currency"
+        )
     if amount < 1:
         raise invalid("Invalid positive integer", code="parameter_invalid_integer", param="amount")
     minimum = MINIMUM_CHARGE.get(currency, 50)
     if amount < minimum:
         raise invalid(
-            f"Amount must be at least {format_amount(minimum, currency)} {currency}", code="amount_too_small", param="amount"
+            f"Amount must be at least {format_amount(minimum, currency)} {currency}",
+            code="amount_too_small",
+            param="amount",
         )
     if amount > MAXIMUM_CHARGE:
         raise invalid(
-            f"Amount must be no more than {format_amount(MAXIMUM_CHARGE, currency)}", code="amount_too_large", param="amount"
+            f"Amount must be no more than {format_amount(MAXIMUM_CHARGE, currency)}",
+            code="amount_too_large",
+            param="amount",
         )
     return amount, currency
 
@@ -135,9 +148,16 @@ def create(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
             "object": "payment_intent",
             "on_behalf_of": None,
             "payment_method": method["id"] if method else None,
-            "payment_method_configuration_details": {"id": f"pmc_{random_token(24)}", "parent": None} if automatic else None,
+            "payment_method_configuration_details": {"id": f"pmc_{random_token(24)}", "parent": None}
+            if automatic
+            else None,
             "payment_method_options": {
-                "card": {"installments": None, "mandate_options": None, "network": None, "request_three_d_secure": "automatic"}
+                "card": {
+                    "installments": None,
+                    "mandate_options": None,
+                    "network": None,
+                    "request_three_d_secure": "automatic",
+                }
             },
             "payment_method_types": types,
             "processing": None,

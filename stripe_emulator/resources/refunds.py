@@ -75,7 +75,9 @@ def create(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     params.boolean("reverse_transfer")
     charge = _target_charge(ctx, params)
     if disputes.blocks_refund(ctx, charge["id"]):
-        raise bad_request(f"Charge {charge['id']} has been charged back; cannot issue a refund.", code="charge_disputed")
+        raise bad_request(
+            f"Charge {charge['id']} has been charged back; cannot issue a refund.", code="charge_disputed"
+        )
     remaining = charge["amount"] - charge["amount_refunded"]
     if remaining <= 0:
         raise bad_request(f"Charge {charge['id']} has already been refunded.", code="charge_already_refunded")
@@ -138,7 +140,10 @@ def _new_refund(ctx: Ctx, charge, amount: int, reason, metadata, instructions_em
             "charge": charge["id"],
             "created": ctx.now,
             "currency": charge["currency"],
-            "destination_details": {"card": build("refund", {"type": "refund"}, path="destination_details.card"), "type": "card"},
+            "destination_details": {
+                "card": build("refund", {"type": "refund"}, path="destination_details.card"),
+                "type": "card",
+            },
             "id": refund_id,
             "metadata": metadata,
             "object": "refund",

@@ -31,7 +31,9 @@ def test_malformed_or_live_api_key_is_rejected_with_the_key_masked(emulator, key
 
 
 def test_any_test_secret_key_is_accepted(emulator):
-    customer = emulator.stripe_client(api_key="sk_test_anything_at_all").v1.customers.create(params={"email": "a@x.test"})
+    customer = emulator.stripe_client(api_key="sk_test_anything_at_all").v1.customers.create(
+        params={"email": "a@x.test"}
+    )
     assert customer.email == "a@x.test"
 
 

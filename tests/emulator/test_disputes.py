@@ -23,7 +23,11 @@ def test_dispute_opens_after_payment(client, webhook):
     before = int(time.time())
     intent, dispute = _disputed_payment(client)
     assert (dispute.status, dispute.reason, dispute.amount) == ("needs_response", "fraudulent", 5000)
-    assert (dispute.charge, dispute.payment_intent, dispute.is_charge_refundable) == (intent.latest_charge, intent.id, False)
+    assert (dispute.charge, dispute.payment_intent, dispute.is_charge_refundable) == (
+        intent.latest_charge,
+        intent.id,
+        False,
+    )
     due_in = dispute.evidence_details.due_by - before
     assert 7 * 86400 <= due_in <= 8 * 86400
     assert dispute.balance_transactions[0].amount == -5000 and dispute.balance_transactions[0].fee == 1500
@@ -78,7 +82,9 @@ def test_losing_evidence_loses_the_dispute(client, webhook):
 
 def test_staged_evidence_is_saved_without_submitting(client):
     _, dispute = _disputed_payment(client)
-    staged = client.v1.disputes.update(dispute.id, params={"evidence": {"product_description": "12-month plan"}, "submit": False})
+    staged = client.v1.disputes.update(
+        dispute.id, params={"evidence": {"product_description": "12-month plan"}, "submit": False}
+    )
     assert (staged.status, staged.evidence.product_description) == ("needs_response", "12-month plan")
     assert staged.evidence_details.submission_count == 0
     with pytest.raises(stripe.InvalidRequestError) as caught:
@@ -94,7 +100,9 @@ def test_closing_a_dispute_accepts_it_as_lost(client):
         client.v1.disputes.close(dispute.id)
     with pytest.raises(stripe.InvalidRequestError):
         _submit(client, dispute.id, "winning_evidence")
-    assert [e.data.object.status for e in client.v1.events.list(params={"type": "charge.dispute.closed"}).data] == ["lost"]
+    assert [e.data.object.status for e in client.v1.events.list(params={"type": "charge.dispute.closed"}).data] == [
+        "lost"
+    ]
 
 
 def test_disputes_list_filters_by_charge(client, emulator):

@@ -29,8 +29,17 @@ from .helpers import pay, wait_for
 
 SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "stripe" / "fixtures3.json"
 VENDORED_TYPES = {
-    "balance_transaction", "charge", "customer", "deleted_webhook_endpoint", "dispute", "event",
-    "payment_intent", "payment_method", "radar.early_fraud_warning", "refund", "webhook_endpoint",
+    "balance_transaction",
+    "charge",
+    "customer",
+    "deleted_webhook_endpoint",
+    "dispute",
+    "event",
+    "payment_intent",
+    "payment_method",
+    "radar.early_fraud_warning",
+    "refund",
+    "webhook_endpoint",
 }
 STATE_FIELDS = {
     "refund": {
@@ -43,15 +52,32 @@ STATE_FIELDS = {
 }
 EXPANDED_ONLY = {"charge": frozenset({"refunds"})}
 NESTED = {
-    "charge": ["billing_details", "billing_details.address", "outcome", "payment_method_details",
-               "payment_method_details.card", "payment_method_details.card.checks", "refunds"],
-    "payment_method": ["billing_details", "billing_details.address", "card", "card.checks", "card.networks",
-                       "card.three_d_secure_usage"],
+    "charge": [
+        "billing_details",
+        "billing_details.address",
+        "outcome",
+        "payment_method_details",
+        "payment_method_details.card",
+        "payment_method_details.card.checks",
+        "refunds",
+    ],
+    "payment_method": [
+        "billing_details",
+        "billing_details.address",
+        "card",
+        "card.checks",
+        "card.networks",
+        "card.three_d_secure_usage",
+    ],
     "dispute": ["evidence", "evidence_details", "payment_method_details", "payment_method_details.card"],
     "refund": ["destination_details", "destination_details.card"],
     "customer": ["invoice_settings"],
-    "payment_intent": ["amount_details", "automatic_payment_methods", "payment_method_configuration_details",
-                       "managed_payments"],
+    "payment_intent": [
+        "amount_details",
+        "automatic_payment_methods",
+        "payment_method_configuration_details",
+        "managed_payments",
+    ],
     "event": ["data", "request"],
 }
 
@@ -63,7 +89,11 @@ def _at(node: Any, path: str) -> Any:
 
 
 def assert_shape(
-    kind: str, obj: dict[str, Any], *, extra_allowed: frozenset[str] = frozenset(), expanded: frozenset[str] = frozenset()
+    kind: str,
+    obj: dict[str, Any],
+    *,
+    extra_allowed: frozenset[str] = frozenset(),
+    expanded: frozenset[str] = frozenset(),
 ) -> None:
     """Top-level and nested field sets equal the fixture's (plus fields valid in the object's state).
 
@@ -116,7 +146,8 @@ def _objects_in_every_state(client, emulator) -> dict[str, list[dict[str, Any]]]
     open_ = pay(client, "pm_card_createDisputeInquiry")
     warned = pay(client, "pm_card_createIssuerFraudRecord")
     disputes = {
-        i.id: wait_for(lambda i=i: client.v1.disputes.list(params={"payment_intent": i.id}).data)[0] for i in (won, lost, open_)
+        i.id: wait_for(lambda i=i: client.v1.disputes.list(params={"payment_intent": i.id}).data)[0]
+        for i in (won, lost, open_)
     }
     client.v1.disputes.update(disputes[won.id].id, params={"evidence": {"uncategorized_text": "winning_evidence"}})
     client.v1.disputes.close(disputes[lost.id].id)
@@ -134,8 +165,10 @@ def _objects_in_every_state(client, emulator) -> dict[str, list[dict[str, Any]]]
     transaction_ids |= {r["failure_balance_transaction"] for r in refunds if r["status"] in ("failed", "canceled")}
     return {
         "customer": [client.v1.customers.retrieve(customer.id).to_dict()],
-        "payment_method": [client.v1.payment_methods.retrieve(paid.payment_method).to_dict(),
-                           client.v1.payment_methods.retrieve("pm_card_mastercard").to_dict()],
+        "payment_method": [
+            client.v1.payment_methods.retrieve(paid.payment_method).to_dict(),
+            client.v1.payment_methods.retrieve("pm_card_mastercard").to_dict(),
+        ],
         "payment_intent": everything(client.v1.payment_intents),
         "charge": charges,
         "refund": refunds,

@@ -63,12 +63,17 @@ def test_validation_errors_are_not_saved(client):
     intent = pay(client)
     with pytest.raises(stripe.InvalidRequestError):
         client.v1.refunds.create(params={"payment_intent": intent.id, "amout": 100}, options={"idempotency_key": "k2"})
-    fixed = client.v1.refunds.create(params={"payment_intent": intent.id, "amount": 100}, options={"idempotency_key": "k2"})
+    fixed = client.v1.refunds.create(
+        params={"payment_intent": intent.id, "amount": 100}, options={"idempotency_key": "k2"}
+    )
     assert fixed.amount == 100
 
 
 def test_keys_are_scoped_per_api_key(emulator):
-    first_account, second_account = emulator.stripe_client(api_key="sk_test_one"), emulator.stripe_client(api_key="sk_test_two")
+    first_account, second_account = (
+        emulator.stripe_client(api_key="sk_test_one"),
+        emulator.stripe_client(api_key="sk_test_two"),
+    )
     a = first_account.v1.customers.create(params={"email": "a@x.test"}, options={"idempotency_key": "shared"})
     b = second_account.v1.customers.create(params={"email": "b@x.test"}, options={"idempotency_key": "shared"})
     assert a.id != b.id and b.email == "b@x.test"

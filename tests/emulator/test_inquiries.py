@@ -52,7 +52,11 @@ def test_test_evidence_closes_an_inquiry_without_escalation(client, webhook, tex
     submitted = client.v1.disputes.update(inquiry.id, params={"evidence": {"uncategorized_text": text}})
     assert submitted.status == "warning_under_review"
     closed = wait_for(lambda: receiver.of_type("charge.dispute.closed"))[0].event["data"]["object"]
-    assert (closed["status"], closed["is_charge_refundable"], closed["balance_transactions"]) == ("warning_closed", True, [])
+    assert (closed["status"], closed["is_charge_refundable"], closed["balance_transactions"]) == (
+        "warning_closed",
+        True,
+        [],
+    )
     assert not receiver.of_type("charge.dispute.funds_withdrawn")
     assert client.v1.refunds.create(params={"payment_intent": intent.id}).status == "succeeded"
 

@@ -31,9 +31,17 @@ def test_confirmed_payment_succeeds_with_charge_and_balance_transaction(client):
     assert isinstance(intent.latest_charge, str) and intent.latest_charge.startswith("ch_")
     charge = client.v1.charges.retrieve(intent.latest_charge)
     assert (charge.status, charge.paid, charge.captured, charge.amount_refunded, charge.refunded) == (
-        "succeeded", True, True, 0, False,
+        "succeeded",
+        True,
+        True,
+        0,
+        False,
     )
-    assert (charge.payment_intent, charge.customer, charge.payment_method) == (intent.id, customer.id, intent.payment_method)
+    assert (charge.payment_intent, charge.customer, charge.payment_method) == (
+        intent.id,
+        customer.id,
+        intent.payment_method,
+    )
     assert charge.metadata.to_dict() == {"order_id": "o-1"}
     assert charge.payment_method_details.card.last4 == "4242"
     transaction = client.v1.balance_transactions.retrieve(charge.balance_transaction)
@@ -43,7 +51,11 @@ def test_confirmed_payment_succeeds_with_charge_and_balance_transaction(client):
 
 def test_create_then_confirm(client):
     intent = client.v1.payment_intents.create(
-        params={"amount": 1500, "currency": "eur", "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"}}
+        params={
+            "amount": 1500,
+            "currency": "eur",
+            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        }
     )
     assert intent.status == "requires_payment_method"
     confirmed = client.v1.payment_intents.confirm(intent.id, params={"payment_method": "pm_card_mastercard"})
@@ -102,7 +114,9 @@ def test_pagination_and_expand(client):
 
 
 def test_cancel_payment_intent(client):
-    intent = client.v1.payment_intents.create(params={"amount": 900, "currency": "usd", "payment_method_types": ["card"]})
+    intent = client.v1.payment_intents.create(
+        params={"amount": 900, "currency": "usd", "payment_method_types": ["card"]}
+    )
     canceled = client.v1.payment_intents.cancel(intent.id, params={"cancellation_reason": "abandoned"})
     assert (canceled.status, canceled.cancellation_reason) == ("canceled", "abandoned")
 

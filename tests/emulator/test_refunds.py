@@ -75,7 +75,9 @@ def test_refund_needs_a_charge_or_payment_intent_and_a_valid_reason(client):
     with pytest.raises(stripe.InvalidRequestError) as reason:
         client.v1.refunds.create(params={"payment_intent": intent.id, "reason": "changed_mind"})
     assert reason.value.param == "reason"
-    unpaid_intent = client.v1.payment_intents.create(params={"amount": 900, "currency": "usd", "payment_method_types": ["card"]})
+    unpaid_intent = client.v1.payment_intents.create(
+        params={"amount": 900, "currency": "usd", "payment_method_types": ["card"]}
+    )
     with pytest.raises(stripe.InvalidRequestError) as unpaid:
         client.v1.refunds.create(params={"payment_intent": unpaid_intent.id})
     assert unpaid.value.param == "payment_intent"

@@ -77,9 +77,14 @@ def test_unknown_webhook_event_types_are_refused(client, receiver):
     )
     assert error.param == "enabled_events" and "charge.refundd" in error.user_message
     endpoint = client.v1.webhook_endpoints.create(
-        params={"url": receiver.url, "enabled_events": ["charge.refunded", "refund.failed", "radar.early_fraud_warning.created"]}
+        params={
+            "url": receiver.url,
+            "enabled_events": ["charge.refunded", "refund.failed", "radar.early_fraud_warning.created"],
+        }
     )
-    error = _refused(lambda: client.v1.webhook_endpoints.update(endpoint.id, params={"enabled_events": ["nope.created"]}))
+    error = _refused(
+        lambda: client.v1.webhook_endpoints.update(endpoint.id, params={"enabled_events": ["nope.created"]})
+    )
     assert error.param == "enabled_events"
     assert client.v1.webhook_endpoints.retrieve(endpoint.id).enabled_events[0] == "charge.refunded"
 

@@ -26,7 +26,10 @@ def test_restart_keeps_objects_and_idempotency(tmp_path, receiver):
         dispute = first.control.open_dispute(pay(client).latest_charge)
         event_count = len(client.v1.events.list(params={"limit": 100}).data)
     saved = StateFile(state_file).load()
-    assert refund.id in saved.collection("refunds") and saved.collection("charges")[intent.latest_charge]["refunded"] is False
+    assert (
+        refund.id in saved.collection("refunds")
+        and saved.collection("charges")[intent.latest_charge]["refunded"] is False
+    )
     with run_emulator(state_file=state_file, settings=FAST_SETTINGS) as second:
         client = second.stripe_client()
         assert client.v1.refunds.retrieve(refund.id).amount == 500
@@ -72,7 +75,9 @@ def test_startup_webhook_endpoint_is_reused_with_its_secret(tmp_path, receiver):
         delivery = wait_for(lambda: receiver.of_type("customer.created"))[0]
         assert stripe.Webhook.construct_event(delivery.payload, delivery.signature, secret).type == "customer.created"
         second.control.reset()
-        assert [e["secret"] for e in second.control.webhook_endpoints()] == [secret], "reset keeps the start-up endpoint"
+        assert [e["secret"] for e in second.control.webhook_endpoints()] == [secret], (
+            "reset keeps the start-up endpoint"
+        )
 
 
 def test_sigkill_loses_no_acknowledged_write(tmp_path):
@@ -112,7 +117,9 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path):
             replay = client.v1.refunds.create(params=params, options={"idempotency_key": key})
             assert replay.id == refund_id and replay.last_response.headers["Idempotent-Replayed"] == "true"
         for intent in intents:
-            refunds = list(client.v1.refunds.list(params={"payment_intent": intent.id, "limit": 100}).auto_paging_iter())
+            refunds = list(
+                client.v1.refunds.list(params={"payment_intent": intent.id, "limit": 100}).auto_paging_iter()
+            )
             charge = client.v1.charges.retrieve(intent.latest_charge)
             assert charge.amount_refunded == sum(r.amount for r in refunds), "each write was saved whole or not at all"
         with pytest.raises(stripe.APIError) as replayed:

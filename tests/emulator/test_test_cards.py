@@ -71,7 +71,11 @@ def test_issuer_fraud_record_card_raises_an_early_fraud_warning(client, webhook)
     other = pay(client)
     warnings = client.v1.radar.early_fraud_warnings
     warning = wait_for(lambda: warnings.list(params={"payment_intent": intent.id}).data)[0]
-    assert (warning.object, warning.charge, warning.payment_intent) == ("radar.early_fraud_warning", intent.latest_charge, intent.id)
+    assert (warning.object, warning.charge, warning.payment_intent) == (
+        "radar.early_fraud_warning",
+        intent.latest_charge,
+        intent.id,
+    )
     assert (warning.actionable, warning.fraud_type, warning.livemode) == (True, "made_with_stolen_card", False)
     assert warnings.retrieve(warning.id).id == warning.id
     assert [w.id for w in warnings.list(params={"charge": intent.latest_charge}).data] == [warning.id]

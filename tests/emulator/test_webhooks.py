@@ -27,7 +27,13 @@ def test_every_event_is_delivered_signed_as_stripe_signs(client, webhook):
     receiver, secret = webhook
     intent = pay(client)
     client.v1.refunds.create(params={"payment_intent": intent.id})
-    expected = {"payment_intent.created", "charge.succeeded", "payment_intent.succeeded", "refund.created", "charge.refunded"}
+    expected = {
+        "payment_intent.created",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "refund.created",
+        "charge.refunded",
+    }
     wait_for(lambda: expected <= {d.event["type"] for d in receiver.deliveries})
     for delivery in receiver.deliveries:
         event = stripe.Webhook.construct_event(delivery.payload, delivery.signature, secret)
@@ -81,7 +87,9 @@ def test_delivery_gives_up_after_the_attempt_limit(client, emulator, webhook):
 
 def test_unreachable_endpoint_does_not_hold_up_other_deliveries(client, webhook):
     receiver, _ = webhook
-    client.v1.webhook_endpoints.create(params={"url": "http://127.0.0.1:9/nothing-listens-here", "enabled_events": ["*"]})
+    client.v1.webhook_endpoints.create(
+        params={"url": "http://127.0.0.1:9/nothing-listens-here", "enabled_events": ["*"]}
+    )
     client.v1.customers.create()
     assert wait_for(lambda: receiver.of_type("customer.created"))
 
@@ -89,7 +97,11 @@ def test_unreachable_endpoint_does_not_hold_up_other_deliveries(client, webhook)
 def test_events_list_filters_by_type_and_created(client):
     pay(client)
     everything = client.v1.events.list(params={"limit": 100}).data
-    assert [e.type for e in everything][::-1] == ["payment_intent.created", "charge.succeeded", "payment_intent.succeeded"]
+    assert [e.type for e in everything][::-1] == [
+        "payment_intent.created",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+    ]
     charges = client.v1.events.list(params={"type": "charge.*"}).data
     assert [e.type for e in charges] == ["charge.succeeded"]
     several = client.v1.events.list(params={"types": ["charge.succeeded", "payment_intent.created"]}).data

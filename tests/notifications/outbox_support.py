@@ -63,7 +63,9 @@ class SmtpServer:
 
     def start(self) -> SmtpServer:
         """Listen on the port (blocks until it accepts connections)."""
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, server_hostname="smtp.test", ready_timeout=10)
+        self._controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, server_hostname="smtp.test", ready_timeout=10
+        )
         self._controller.start()
         return self
 
@@ -135,7 +137,14 @@ def sample_refund(refund_id: str, **fields) -> Refund:
     return Refund(**values)
 
 
-def enqueue(database: Database, *, to: str = "ada@example.com", template: str = "refund_issued", locale: str = "en", key: str | None = None) -> str:
+def enqueue(
+    database: Database,
+    *,
+    to: str = "ada@example.com",
+    template: str = "refund_issued",
+    locale: str = "en",
+    key: str | None = None,
+) -> str:
     """Write one outbox row as store.refunds.publish does; returns its message key."""
     refund_id = f"rf_{uuid.uuid4().hex[:10]}"
     message_key = key or f"{refund_id}:3:{template}"
@@ -158,7 +167,9 @@ def enqueue(database: Database, *, to: str = "ada@example.com", template: str = 
 
 def outbox_row(database: Database, message_key: str) -> OutboxMessage:
     """The outbox row as stored now."""
-    return database.transact(lambda session: session.exec(select(OutboxMessage).where(OutboxMessage.message_key == message_key)).one())
+    return database.transact(
+        lambda session: session.exec(select(OutboxMessage).where(OutboxMessage.message_key == message_key)).one()
+    )
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:

@@ -41,7 +41,9 @@ def test_every_template_renders_with_amount_order_and_reference(template: Notifi
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("template", list(Notification))
 def test_internal_notes_and_staff_names_never_appear(template: Notification, locale: str) -> None:
-    email = render(template.value, locale, context(failure_reason="card_declined: Stripe said the issuer refused (req_8f3a)"))
+    email = render(
+        template.value, locale, context(failure_reason="card_declined: Stripe said the issuer refused (req_8f3a)")
+    )
     text = email.subject + email.body
     for internal in ("INTERNAL", "rude", "Sam Support", "stf-support-7", "req_8f3a", "Stripe said", "cus-1"):
         assert internal not in text
@@ -110,7 +112,9 @@ def test_received_names_the_reason_in_the_customers_language() -> None:
     assert "motif indiqué : problème technique" in render("refund_received", "fr", context()).body
 
 
-@pytest.mark.parametrize(("locale", "chosen"), [("fr", "fr"), ("fr-CA", "fr"), ("FR_fr", "fr"), ("de", "en"), ("", "en"), (None, "en")])
+@pytest.mark.parametrize(
+    ("locale", "chosen"), [("fr", "fr"), ("fr-CA", "fr"), ("FR_fr", "fr"), ("de", "en"), ("", "en"), (None, "en")]
+)
 def test_unknown_locales_fall_back_to_english(locale: str | None, chosen: str) -> None:
     assert pick_locale(locale) == chosen
     email = render("refund_approved", locale, context())

@@ -34,7 +34,11 @@ def expected_id(key: str) -> str:
 
 def test_messages_are_delivered_once_and_marked_sent(any_db: Database, smtp_server: SmtpServer) -> None:
     db = any_db
-    keys = [enqueue(db, locale="en"), enqueue(db, locale="fr", template="refund_rejected"), enqueue(db, template="refund_received")]
+    keys = [
+        enqueue(db, locale="en"),
+        enqueue(db, locale="fr", template="refund_rejected"),
+        enqueue(db, template="refund_received"),
+    ]
     relay = OutboxRelay(db, relay_config(smtp_server.port))
 
     report = relay.deliver_due()
@@ -95,7 +99,9 @@ def test_server_stopped_and_restarted_on_the_same_port(db: Database, smtp_server
     assert sorted(smtp_server.message_ids()) == sorted([expected_id(early), expected_id(late)])
 
 
-async def test_running_relay_waits_out_an_outage_and_stops_cleanly(db: Database, stopped_smtp_server: SmtpServer) -> None:
+async def test_running_relay_waits_out_an_outage_and_stops_cleanly(
+    db: Database, stopped_smtp_server: SmtpServer
+) -> None:
     key = enqueue(db)
     relay = OutboxRelay(db, relay_config(stopped_smtp_server.port, retry_base=timedelta(seconds=0.2)))
     stop = asyncio.Event()
@@ -131,7 +137,10 @@ def test_two_concurrent_relays_deliver_each_message_once(any_db_url: str, smtp_s
     keys = [enqueue(setup, to=f"customer{i}@example.com") for i in range(30)]
     barrier = threading.Barrier(2)
     sent_by, claims = ([], []), []
-    threads = [threading.Thread(target=_deliver_until_empty, args=(any_db_url, smtp_server.port, barrier, sent, claims)) for sent in sent_by]
+    threads = [
+        threading.Thread(target=_deliver_until_empty, args=(any_db_url, smtp_server.port, barrier, sent, claims))
+        for sent in sent_by
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -179,8 +188,13 @@ def test_temporary_refusals_are_retried_then_given_up_after_max_attempts(db: Dat
     assert smtp_server.message_ids() == []
 
 
-@pytest.mark.parametrize(("to", "template", "error"), [("", "refund_issued", "not an email address"), ("ada@example.com", "refund_teleported", "no email template")])
-def test_unsendable_messages_are_given_up_without_contacting_the_server(db: Database, stopped_smtp_server: SmtpServer, to: str, template: str, error: str) -> None:
+@pytest.mark.parametrize(
+    ("to", "template", "error"),
+    [("", "refund_issued", "not an email address"), ("ada@example.com", "refund_teleported", "no email template")],
+)
+def test_unsendable_messages_are_given_up_without_contacting_the_server(
+    db: Database, stopped_smtp_server: SmtpServer, to: str, template: str, error: str
+) -> None:
     key = enqueue(db, to=to, template=template)
     report = OutboxRelay(db, relay_config(stopped_smtp_server.port)).deliver_due()
     row = outbox_row(db, key)
@@ -202,12 +216,19 @@ def test_a_crashed_relays_claim_is_taken_over_once_its_lease_lapses(any_db: Data
     assert smtp_server.message_ids() == [expected_id(key)]
 
 
-def test_crash_between_smtp_accept_and_commit_resends_with_the_same_message_id(db: Database, smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture) -> None:
+def test_crash_between_smtp_accept_and_commit_resends_with_the_same_message_id(
+    db: Database, smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
     """The documented at-least-once boundary: the duplicate is detectable by its Message-ID."""
     key = enqueue(db)
     now = datetime.now(UTC)
     [message] = db.transact(lambda s: outbox.claim_due(s, "doomed-relay", now, now + timedelta(seconds=0.5), 10))
-    email = compose(message_key=message.message_key, to_email=message.to_email, mail_from=MAIL_FROM, rendered=render(message.template, message.locale, message.context))
+    email = compose(
+        message_key=message.message_key,
+        to_email=message.to_email,
+        mail_from=MAIL_FROM,
+        rendered=render(message.template, message.locale, message.context),
+    )
     connection = smtp.connect(relay_config(smtp_server.port).smtp, 2.0)
     smtp.send(connection, email, "refunds@shop.test")  # the server said 250 ...
     smtp.quit_quietly(connection)  # ... and the process died before recording it
@@ -226,7 +247,9 @@ def test_shutdown_hands_claimed_messages_back_unattempted(db: Database, smtp_ser
     assert OutboxRelay(db, relay_config(smtp_server.port)).deliver_due().sent == 3
 
 
-async def test_empty_smtp_url_leaves_messages_queued_with_a_warning(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+async def test_empty_smtp_url_leaves_messages_queued_with_a_warning(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
     key = enqueue(db)
     relay = OutboxRelay(db, relay_config(0, smtp=None))
     with caplog.at_level(logging.WARNING, logger="notifications.relay"):
@@ -237,7 +260,9 @@ async def test_empty_smtp_url_leaves_messages_queued_with_a_warning(db: Database
     assert (row.sent_at, row.attempts, row.claimed_by) == (None, 0, None)
 
 
-def test_logs_carry_the_key_but_never_the_body_or_the_address(db: Database, smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_carry_the_key_but_never_the_body_or_the_address(
+    db: Database, smtp_server: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
     sent = enqueue(db, to="ada@example.com")
     refused = enqueue(db, to=f"nobody@{REFUSED_DOMAIN}")
     with caplog.at_level(logging.DEBUG, logger="notifications.relay"):

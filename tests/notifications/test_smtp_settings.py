@@ -22,7 +22,10 @@ from store.refunds import email_context
     [
         ("smtp://127.0.0.1:1025", SmtpTarget("127.0.0.1", 1025, "plain")),
         ("smtp://mail.internal", SmtpTarget("mail.internal", 25, "plain")),
-        ("smtp+starttls://user:p%40ss@smtp.example.com:587", SmtpTarget("smtp.example.com", 587, "starttls", "user", "p@ss")),
+        (
+            "smtp+starttls://user:p%40ss@smtp.example.com:587",
+            SmtpTarget("smtp.example.com", 587, "starttls", "user", "p@ss"),
+        ),
         ("smtps://apikey:s3cret@smtp.example.com", SmtpTarget("smtp.example.com", 465, "tls", "apikey", "s3cret")),
     ],
 )
@@ -55,7 +58,11 @@ def test_relay_configuration_comes_from_the_environment(monkeypatch: pytest.Monk
     config = RelayConfig.from_settings(Settings(_env_file=None))
     assert config.smtp == SmtpTarget("127.0.0.1", 1025)
     assert (config.mail_from, config.poll_seconds, config.batch_size, config.max_attempts) == (
-        "Shop refunds <refunds@shop.example>", 2.5, 7, 9)
+        "Shop refunds <refunds@shop.example>",
+        2.5,
+        7,
+        9,
+    )
 
 
 def test_unset_smtp_url_means_no_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +97,12 @@ def test_message_id_is_derived_from_the_outbox_key() -> None:
 
 def test_composed_email_is_plain_utf8_with_its_key_and_language() -> None:
     rendered = render("refund_issued", "fr", email_context(sample_refund("rf_9")))
-    email = compose(message_key="rf_9:5:refund_issued", to_email="zoé@example.fr", mail_from="Remboursements <refunds@shop.test>", rendered=rendered)
+    email = compose(
+        message_key="rf_9:5:refund_issued",
+        to_email="zoé@example.fr",
+        mail_from="Remboursements <refunds@shop.test>",
+        rendered=rendered,
+    )
     parsed = message_from_bytes(email.as_bytes(), policy=default_policy)
     assert parsed["Message-ID"] == "<rf_9=3A5=3Arefund_issued@shop.test>"
     assert parsed["Subject"] == "Votre remboursement de 12,00 EUR est en route"

@@ -45,7 +45,10 @@ def test_sink_stores_each_message_as_a_file_and_logs_one_line(tmp_path: Path) ->
     with log_path.open("w") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "notifications.sink", "--port", str(port), "--maildir", str(maildir)],
-            cwd=REPO_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
     try:
         wait_until(lambda: _accepts_connections(port), timeout=20, what="the sink to listen")
@@ -69,5 +72,7 @@ def test_sink_stores_each_message_as_a_file_and_logs_one_line(tmp_path: Path) ->
     received = [line for line in lines if line["msg"] == "mail received"]
     assert len(received) == 2
     assert all(Path(line["file"]).exists() and line["message_id"] for line in received)
-    assert not [line for line in lines if line["logger"] == "mail.log"], "aiosmtpd's per-command chatter should be quiet"
+    assert not [line for line in lines if line["logger"] == "mail.log"], (
+        "aiosmtpd's per-command chatter should be quiet"
+    )
     assert any(line["msg"] == "SMTP sink stopped" for line in lines)

@@ -72,4 +72,3 @@ def unique() -> Callable[[str], str]:
     """Ids no other test uses, since the session database is shared."""
     suffix = uuid.uuid4().hex[:10]
     return lambda prefix: f"{prefix}-{suffix}"
-

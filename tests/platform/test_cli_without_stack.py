@@ -31,7 +31,9 @@ def free_port() -> int:
 def api_url(tmp_path: Path) -> Iterator[str]:
     """The real API on a fresh SQLite database, served in a thread (Temporal and Stripe unreachable: reads still work)."""
     port = free_port()
-    application = create_app(api_settings(f"sqlite:///{tmp_path / 'refunds.db'}", tmp_path).model_copy(update={"migrate_on_start": True}))
+    application = create_app(
+        api_settings(f"sqlite:///{tmp_path / 'refunds.db'}", tmp_path).model_copy(update={"migrate_on_start": True})
+    )
     server = uvicorn.Server(uvicorn.Config(application, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -48,7 +50,9 @@ def api_url(tmp_path: Path) -> Iterator[str]:
 
 def run(*args: str, env: dict[str, str | None] | None = None):
     """Invoke the CLI with no token or URL from the calling environment."""
-    return RUNNER.invoke(app, list(args), env={"REFUNDS_API_URL": None, "REFUNDS_TOKEN": None, "COLUMNS": "200"} | (env or {}))
+    return RUNNER.invoke(
+        app, list(args), env={"REFUNDS_API_URL": None, "REFUNDS_TOKEN": None, "COLUMNS": "200"} | (env or {})
+    )
 
 
 def test_help_lists_every_command_and_keeps_staff_add() -> None:
@@ -60,7 +64,9 @@ def test_help_lists_every_command_and_keeps_staff_add() -> None:
     assert run("staff", "add", "--help").exit_code == 0
 
 
-@pytest.mark.parametrize("command", [["list"], ["show", "rf_x"], ["settlements"], ["approve", "rf_x"], ["request", "ord-1", "wrong_plan"]])
+@pytest.mark.parametrize(
+    "command", [["list"], ["show", "rf_x"], ["settlements"], ["approve", "rf_x"], ["request", "ord-1", "wrong_plan"]]
+)
 def test_no_token_says_how_to_get_one(command: list[str]) -> None:
     result = run(*command)
     assert result.exit_code == 2 and result.stdout == ""
@@ -85,7 +91,10 @@ def test_the_apis_refusals_are_printed_as_is(api_url: str) -> None:
     assert forbidden.stderr == "error: this needs the role admin or finance; your token has approver\n"
     currency = run("settlements", "--currency", "ecu", "--token", "dev-finance-1", env=env)
     assert currency.exit_code == 1
-    assert currency.stderr == "error: currency: 'ecu' is not a currency we accept; use a three-letter ISO 4217 code such as EUR or USD\n"
+    assert (
+        currency.stderr
+        == "error: currency: 'ecu' is not a currency we accept; use a three-letter ISO 4217 code such as EUR or USD\n"
+    )
     dates = run("settlements", "--from", "2025-03-10", "--to", "2025-03-01", "--token", "dev-finance-1", env=env)
     assert dates.exit_code == 1 and "expected_by_from (2025-03-10) is after expected_by_to (2025-03-01)" in dates.stderr
 

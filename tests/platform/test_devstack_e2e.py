@@ -233,11 +233,16 @@ async def test_devstack_runs_stops_cleanly_and_keeps_everything(stack_env: dict[
         # A refund through the whole stack: policy, worker, Stripe, and the customer's emails in the SMTP sink.
         paid = order_body(f"{order_id}-r", "cus-devstack-r", payment_intent_id=payment.id, amount_minor=1200)
         assert httpx.post(f"{api_url}/orders", headers=SHOP, json=paid).status_code == 201
-        refund = httpx.post(f"{api_url}/refunds", headers=SUPPORT, json={"order_id": paid["order_id"], "reason": "not_activated"})
+        refund = httpx.post(
+            f"{api_url}/refunds", headers=SUPPORT, json={"order_id": paid["order_id"], "reason": "not_activated"}
+        )
         assert refund.status_code == 201, refund.text
         mail = Path(stack_env["VAR_DIR"]) / "mail" / "new"
         deadline = time.monotonic() + 60
-        while httpx.get(f"{api_url}/refunds/{refund.json()['refund_id']}", headers=SUPPORT).json()["status"] != "settling" or len(list(mail.glob("*"))) < 3:
+        while (
+            httpx.get(f"{api_url}/refunds/{refund.json()['refund_id']}", headers=SUPPORT).json()["status"] != "settling"
+            or len(list(mail.glob("*"))) < 3
+        ):
             assert time.monotonic() < deadline, (list(mail.glob("*")), first.log())
             time.sleep(0.3)
         emails = [path.read_text(errors="replace") for path in mail.glob("*")]

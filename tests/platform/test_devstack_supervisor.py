@@ -99,9 +99,7 @@ async def test_a_child_dying_later_stops_the_stack(tmp_path, caplog, capsys) -> 
 
 async def test_a_child_ignoring_sigterm_is_killed_after_its_grace_period(tmp_path, caplog) -> None:
     caplog.set_level(logging.INFO, logger="devstack")
-    stubborn = (
-        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(120)"
-    )
+    stubborn = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(120)"
 
     async def prints_ready(_ctx: StackContext, child: Child) -> None:
         async def probe() -> None:
@@ -159,7 +157,11 @@ async def test_a_busy_port_is_reported_before_anything_starts(tmp_path, caplog) 
 @pytest.mark.parametrize(
     ("setting", "value", "message"),
     [
-        ("temporal_address", "temporal.internal:7233", "TEMPORAL_ADDRESS=temporal.internal:7233 points at temporal.inte"),
+        (
+            "temporal_address",
+            "temporal.internal:7233",
+            "TEMPORAL_ADDRESS=temporal.internal:7233 points at temporal.inte",
+        ),
         ("stripe_api_base", "https://api.stripe.com", "STRIPE_API_BASE=https://api.stripe.com points at api.stripe"),
         ("temporal_ui_url", "http://127.0.0.1", "TEMPORAL_UI_URL=http://127.0.0.1 must name a port"),
     ],

@@ -47,7 +47,13 @@ ENDPOINTS: dict[tuple[str, str], Action | None] = {
     ("POST", "/disputes/{dispute_id}/submit"): Action.ACT_ON_DISPUTE,
     ("POST", "/disputes/{dispute_id}/accept"): Action.ACT_ON_DISPUTE,
 }
-TOKENS = {Role.SUPPORT: "dev-support-1", Role.APPROVER: "dev-approver-1", Role.FINANCE: "dev-finance-1", Role.ADMIN: "dev-admin-1", Role.SHOP: "dev-shop-1"}
+TOKENS = {
+    Role.SUPPORT: "dev-support-1",
+    Role.APPROVER: "dev-approver-1",
+    Role.FINANCE: "dev-finance-1",
+    Role.ADMIN: "dev-admin-1",
+    Role.SHOP: "dev-shop-1",
+}
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -110,7 +116,9 @@ async def test_role_on_endpoint(matrix_api: httpx.AsyncClient, endpoint: tuple[s
     action = ENDPOINTS[endpoint]
     assert action is not None
     url = re.sub(r"\{[a-z_]+\}", "matrix-missing", path)
-    response = await matrix_api.request(method, url, headers=bearer(TOKENS[role]), json={} if method == "POST" else None)
+    response = await matrix_api.request(
+        method, url, headers=bearer(TOKENS[role]), json={} if method == "POST" else None
+    )
     if role in permitted_roles(action):
         # Let through: what follows is the use case's own answer (not found, invalid body, Temporal unreachable).
         assert response.status_code not in (401, 403), response.text

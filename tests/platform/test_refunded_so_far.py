@@ -42,10 +42,14 @@ def _two_copies_of_one_payment(database: Database, unique: Callable[[str], str])
 def test_the_other_copy_counts_its_open_refund(sqlite: Database, unique: Callable[[str], str], tmp_path: Path) -> None:
     settings = api_settings("sqlite://", tmp_path)
     first, second = _two_copies_of_one_payment(sqlite, unique)
-    opened = sqlite.transact(lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="duplicate_payment"), SUPPORT, None))
+    opened = sqlite.transact(
+        lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="duplicate_payment"), SUPPORT, None)
+    )
     assert opened.row.status == "received"  # open, waiting for its workflow: nothing has moved yet
 
-    again = sqlite.transact(lambda s: prepare(s, settings, RefundCreate(order_id=second, reason="duplicate_payment"), SUPPORT, None))
+    again = sqlite.transact(
+        lambda s: prepare(s, settings, RefundCreate(order_id=second, reason="duplicate_payment"), SUPPORT, None)
+    )
     [other] = again.workflow_input.other_payments
     assert other.order_id == first and other.refunded_minor == 11988
     # Both copies can never be verified for a refund: the first one is already being refunded.
@@ -53,11 +57,17 @@ def test_the_other_copy_counts_its_open_refund(sqlite: Database, unique: Callabl
     assert any("already refunded or being refunded" in line for line in again.assessment.evidence)
 
 
-def test_a_second_request_on_an_order_with_an_open_refund_names_it(sqlite: Database, unique: Callable[[str], str], tmp_path: Path) -> None:
+def test_a_second_request_on_an_order_with_an_open_refund_names_it(
+    sqlite: Database, unique: Callable[[str], str], tmp_path: Path
+) -> None:
     settings = api_settings("sqlite://", tmp_path)
     first, _ = _two_copies_of_one_payment(sqlite, unique)
-    opened = sqlite.transact(lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="wrong_plan"), SUPPORT, None))
+    opened = sqlite.transact(
+        lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="wrong_plan"), SUPPORT, None)
+    )
     with pytest.raises(Conflict) as refused:  # 409 "open refund", not 422 "nothing left to refund"
-        sqlite.transact(lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="wrong_plan"), SUPPORT, None))
+        sqlite.transact(
+            lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="wrong_plan"), SUPPORT, None)
+        )
     assert refused.value.extra["refund_id"] == opened.row.refund_id
     assert "already has an open refund" in refused.value.message

@@ -72,7 +72,14 @@ def stripe_worker_in_process() -> bool:
 
 @pytest.fixture
 async def stack(
-    request, temporal_env, worker_client, api_temporal_client, stripe_emulator, read_model_url, settings_overrides, stripe_worker_in_process
+    request,
+    temporal_env,
+    worker_client,
+    api_temporal_client,
+    stripe_emulator,
+    read_model_url,
+    settings_overrides,
+    stripe_worker_in_process,
 ) -> AsyncIterator[RefundStack]:
     """Workers on fresh task queues, the API served by uvicorn, the emulator's webhooks pointed at it."""
     api_port = free_port()
@@ -108,7 +115,9 @@ async def stack(
             await exit_stack.enter_async_context(stripe_worker)
         with temporal_env.with_time_skipping_disabled():
             app = create_app(settings, temporal_client=api_temporal_client, database=database)
-            server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=api_port, log_config=None, lifespan="on"))
+            server = uvicorn.Server(
+                uvicorn.Config(app, host="127.0.0.1", port=api_port, log_config=None, lifespan="on")
+            )
             serving = asyncio.create_task(server.serve())
             while not server.started:
                 await asyncio.sleep(0.02)
@@ -116,7 +125,13 @@ async def stack(
                     serving.result()
             http = await exit_stack.enter_async_context(httpx.AsyncClient(base_url=api_url, timeout=30))
             refund_stack = RefundStack(
-                api=http, settings=settings, client=client, env=temporal_env, database=database, stripe=stripe, emulator=stripe_emulator
+                api=http,
+                settings=settings,
+                client=client,
+                env=temporal_env,
+                database=database,
+                stripe=stripe,
+                emulator=stripe_emulator,
             )
             try:
                 yield refund_stack

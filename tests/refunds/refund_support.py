@@ -74,7 +74,14 @@ class RefundStack:
         customer = await asyncio.to_thread(self.stripe.v1.customers.create, {"email": f"{customer_id}@example.com"})
         intent = await asyncio.to_thread(
             self.stripe.v1.payment_intents.create,
-            {"amount": amount_minor, "currency": currency, "customer": customer.id, "payment_method": card, "payment_method_types": ["card"], "confirm": True},
+            {
+                "amount": amount_minor,
+                "currency": currency,
+                "customer": customer.id,
+                "payment_method": card,
+                "payment_method_types": ["card"],
+                "confirm": True,
+            },
         )
         paid_at = paid_at or datetime.fromtimestamp(intent.created, UTC)
         body = {
@@ -94,9 +101,13 @@ class RefundStack:
         assert response.status_code == 201, response.text
         return response.json()
 
-    async def request_refund(self, order_id: str, reason: str, headers: dict | None = None, **fields: Any) -> httpx.Response:
+    async def request_refund(
+        self, order_id: str, reason: str, headers: dict | None = None, **fields: Any
+    ) -> httpx.Response:
         """POST /refunds as support (or as `headers` say)."""
-        return await self.api.post("/refunds", json={"order_id": order_id, "reason": reason, **fields}, headers=headers or SUPPORT)
+        return await self.api.post(
+            "/refunds", json={"order_id": order_id, "reason": reason, **fields}, headers=headers or SUPPORT
+        )
 
     async def act(self, refund_id: str, verb: str, headers: dict, /, **body: Any) -> httpx.Response:
         """POST /refunds/{id}/{verb} (approve, reject, cancel, troubleshooting, ...) as `headers` say."""
@@ -123,7 +134,9 @@ class RefundStack:
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def wait_until(self, refund_id: str, what: str, check: Callable[[dict[str, Any]], bool], timeout: float = 30.0) -> dict[str, Any]:
+    async def wait_until(
+        self, refund_id: str, what: str, check: Callable[[dict[str, Any]], bool], timeout: float = 30.0
+    ) -> dict[str, Any]:
         """Poll the read model until `check(refund)` holds; `what` names the condition in the failure message."""
         deadline = time.monotonic() + timeout
         while True:
@@ -142,7 +155,9 @@ class RefundStack:
             if refund["status"] in statuses:
                 return refund
             if time.monotonic() > deadline:
-                raise AssertionError(f"refund {refund_id} is {refund['status']}, not {statuses} after {timeout}s: {refund['timeline']}")
+                raise AssertionError(
+                    f"refund {refund_id} is {refund['status']}, not {statuses} after {timeout}s: {refund['timeline']}"
+                )
             await asyncio.sleep(0.1)
 
     def handle(self, refund_id: str) -> WorkflowHandle:

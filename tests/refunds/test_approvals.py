@@ -46,7 +46,9 @@ async def test_large_refund_needs_a_second_approval_by_finance(stack: RefundStac
     first = await stack.act(refund_id, "approve", APPROVER, note="plan mix-up confirmed")
     assert first.status_code == 200, first.text
     assert first.json()["status"] == "awaiting_approval"
-    assert [a["actor_name"] for a in first.json()["approvals"]] == ["dev-approver-1"] and first.json()["approvals_required"] == 2
+    assert [a["actor_name"] for a in first.json()["approvals"]] == ["dev-approver-1"] and first.json()[
+        "approvals_required"
+    ] == 2
     recorded = await stack.wait_for_status(refund_id, "awaiting_approval")
     [step] = entries(recorded, "approval_recorded")
     assert step["actor_name"] == "dev-approver-1" and step["detail"] == {"approvals": 1}
@@ -62,7 +64,10 @@ async def test_large_refund_needs_a_second_approval_by_finance(stack: RefundStac
     assert final.status_code == 200, final.text
     assert final.json()["status"] == "approved"
     settling = await stack.wait_for_status(refund_id, "settling")
-    assert [(a["actor_name"], a["acting_as"]) for a in settling["approvals"]] == [("dev-approver-1", "approver"), ("dev-finance-1", "finance")]
+    assert [(a["actor_name"], a["acting_as"]) for a in settling["approvals"]] == [
+        ("dev-approver-1", "approver"),
+        ("dev-finance-1", "finance"),
+    ]
     [approved] = entries(settling, "approved")
     assert approved["actor_name"] == "dev-finance-1"
     assert [r.amount for r in await stack.stripe_refunds(order["payment_intent_id"])] == [25000]

@@ -37,7 +37,11 @@ async def _dispute_of(stack: RefundStack, payment_intent_id: str, timeout: float
     """The dispute our API recorded for this payment, once its workflow has published it."""
     deadline = time.monotonic() + timeout
     while True:
-        found = [d for d in (await stack.api.get("/disputes", headers=FINANCE)).json() if d["payment_intent_id"] == payment_intent_id]
+        found = [
+            d
+            for d in (await stack.api.get("/disputes", headers=FINANCE)).json()
+            if d["payment_intent_id"] == payment_intent_id
+        ]
         if found and found[0]["prior_contact"] is not None and found[0]["evidence_due_at"] is not None:
             return found[0]
         assert time.monotonic() < deadline, "the dispute never reached our records"
@@ -70,7 +74,21 @@ async def test_no_prior_contact_suspends_and_restricts(disputes: RefundStack) ->
     assert customer["restricted"] is True
     new_order = await disputes.api.post(
         "/orders",
-        json={**{k: order[k] for k in ("customer_id", "customer_email", "plan_months", "amount_minor", "currency", "payment_intent_id", "paid_at")}, "order_id": order["order_id"] + "-2"},
+        json={
+            **{
+                k: order[k]
+                for k in (
+                    "customer_id",
+                    "customer_email",
+                    "plan_months",
+                    "amount_minor",
+                    "currency",
+                    "payment_intent_id",
+                    "paid_at",
+                )
+            },
+            "order_id": order["order_id"] + "-2",
+        },
         headers=SHOP,
     )
     assert new_order.status_code == 409
@@ -80,12 +98,18 @@ async def test_no_prior_contact_suspends_and_restricts(disputes: RefundStack) ->
         assert time.monotonic() < deadline, "the dispute is not searchable by customer, order and status"
         await asyncio.sleep(0.2)
     assert found == [dispute["workflow_id"]]
-    assert "may not place new orders" in new_order.json()["detail"] and dispute["dispute_id"] in new_order.json()["detail"]
+    assert (
+        "may not place new orders" in new_order.json()["detail"] and dispute["dispute_id"] in new_order.json()["detail"]
+    )
 
 
 async def test_prior_contact_does_not_suspend(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
-    contact = await disputes.api.post(f"/customers/{order['customer_id']}/contacts", json={"channel": "whatsapp", "note": "codes do not work"}, headers=SUPPORT)
+    contact = await disputes.api.post(
+        f"/customers/{order['customer_id']}/contacts",
+        json={"channel": "whatsapp", "note": "codes do not work"},
+        headers=SUPPORT,
+    )
     assert contact.status_code == 201, contact.text
     dispute = await _dispute_of(disputes, order["payment_intent_id"])
     assert dispute["prior_contact"] is True and dispute["suspended"] is False
@@ -123,7 +147,9 @@ async def test_evidence_submitted_automatically_before_deadline(disputes: Refund
     assert submitted["status"] == "under_review"
     assert datetime.fromisoformat(submitted["evidence_submitted_at"]) < due_by
     stripe_dispute = await asyncio.to_thread(disputes.stripe.v1.disputes.retrieve, dispute["dispute_id"])
-    assert stripe_dispute.evidence.access_activity_log and order["order_id"] in stripe_dispute.evidence.access_activity_log
+    assert (
+        stripe_dispute.evidence.access_activity_log and order["order_id"] in stripe_dispute.evidence.access_activity_log
+    )
     assert stripe_dispute.evidence_details.submission_count == 1
 
 
@@ -131,14 +157,18 @@ async def test_evidence_submitted_automatically_before_deadline(disputes: Refund
 async def test_won_reinstates_and_restriction_stays_until_lifted(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
     dispute = await _dispute_of(disputes, order["payment_intent_id"])
-    response = await disputes.api.post(f"/disputes/{dispute['dispute_id']}/submit", json={"uncategorized_text": "winning_evidence"}, headers=FINANCE)
+    response = await disputes.api.post(
+        f"/disputes/{dispute['dispute_id']}/submit", json={"uncategorized_text": "winning_evidence"}, headers=FINANCE
+    )
     assert response.status_code == 200, response.text
     won = await _wait_dispute(disputes, dispute["dispute_id"], lambda d: d["outcome"] is not None)
     assert won["status"] == "won"
     assert (await disputes.api.get(f"/orders/{order['order_id']}", headers=SUPPORT)).json()["status"] == "active"
     customer = (await disputes.api.get(f"/customers/{order['customer_id']}", headers=SUPPORT)).json()
     assert customer["restricted"] is True
-    lifted = await disputes.api.post(f"/customers/{order['customer_id']}/lift-restriction", json={"note": "dispute won"}, headers=ADMIN)
+    lifted = await disputes.api.post(
+        f"/customers/{order['customer_id']}/lift-restriction", json={"note": "dispute won"}, headers=ADMIN
+    )
     assert lifted.status_code == 200 and lifted.json()["restricted"] is False
 
 
@@ -146,7 +176,9 @@ async def test_won_reinstates_and_restriction_stays_until_lifted(disputes: Refun
 async def test_lost_marks_orders_charged_back(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
     dispute = await _dispute_of(disputes, order["payment_intent_id"])
-    response = await disputes.api.post(f"/disputes/{dispute['dispute_id']}/submit", json={"uncategorized_text": "losing_evidence"}, headers=FINANCE)
+    response = await disputes.api.post(
+        f"/disputes/{dispute['dispute_id']}/submit", json={"uncategorized_text": "losing_evidence"}, headers=FINANCE
+    )
     assert response.status_code == 200, response.text
     lost = await _wait_dispute(disputes, dispute["dispute_id"], lambda d: d["outcome"] is not None)
     assert lost["status"] == "lost"
@@ -161,7 +193,11 @@ async def test_duplicate_created_events_start_one_workflow(disputes: RefundStack
     stripe_dispute = await asyncio.to_thread(disputes.stripe.v1.disputes.retrieve, dispute["dispute_id"])
     snapshot = dispute_snapshot(stripe_dispute.to_dict())
     for event_id in ("evt_dup_a", "evt_dup_b"):
-        outcome = await deliver_dispute_event(disputes.client, disputes.settings, DisputeEvent(event_id=event_id, event_type="charge.dispute.created", dispute=snapshot))
+        outcome = await deliver_dispute_event(
+            disputes.client,
+            disputes.settings,
+            DisputeEvent(event_id=event_id, event_type="charge.dispute.created", dispute=snapshot),
+        )
         assert outcome == "signalled"
     runs = [w async for w in disputes.client.list_workflows(f"WorkflowId = '{dispute['workflow_id']}'")]
     assert len(runs) == 1

@@ -34,13 +34,19 @@ async def test_error_after_stripe_acted_gives_one_refund(stack: RefundStack) -> 
     assert len(stripe_refunds) == 1
     assert refund["stripe_refund_id"] == stripe_refunds[0].id
     history = await stack.handle(refund_id).fetch_history()
-    attempts = [e.activity_task_started_event_attributes.attempt for e in history.events if e.HasField("activity_task_started_event_attributes")]
+    attempts = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.HasField("activity_task_started_event_attributes")
+    ]
     assert attempts == [1], "after Stripe's 500 the same attempt looked the refund up and found it (no retry billed)"
 
 
 async def test_forgotten_idempotency_key_still_gives_one_refund(stack: RefundStack) -> None:
     # Stripe acts, then answers 500 slowly; meanwhile it forgets the key, as it does after 24 hours.
-    stack.emulator.control.add_fault(method="POST", path="/v1/refunds", status=500, when="after", latency_ms=1500, count=1)
+    stack.emulator.control.add_fault(
+        method="POST", path="/v1/refunds", status=500, when="after", latency_ms=1500, count=1
+    )
     order, refund_id = await _approved_refund(stack)
     await _wait_for_stripe_refund(stack, order["payment_intent_id"])
     assert stack.emulator.control.expire_idempotency_keys() >= 1

@@ -54,7 +54,9 @@ async def test_refund_failed_after_success_then_paid_manually(stack: RefundStack
     forbidden = await stack.act(refund_id, "resolve-failure", APPROVER, action="manual_payout", reference="SEPA-1")
     assert forbidden.status_code == 403, forbidden.text
 
-    resolved = await stack.act(refund_id, "resolve-failure", FINANCE, action="manual_payout", reference="SEPA-2025-0042")
+    resolved = await stack.act(
+        refund_id, "resolve-failure", FINANCE, action="manual_payout", reference="SEPA-2025-0042"
+    )
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["status"] == "settled"
     assert (await stack.handle(refund_id).result()).status == "settled"
@@ -75,10 +77,15 @@ async def test_finance_retry_makes_a_second_stripe_attempt(stack: RefundStack) -
     assert retried.status_code == 200, retried.text
     assert retried.json()["status"] == "refunding"
 
-    again = await stack.wait_until(refund_id, "refunded again", lambda r: r["stripe_refund_id"] not in (None, failed["stripe_refund_id"]))
+    again = await stack.wait_until(
+        refund_id, "refunded again", lambda r: r["stripe_refund_id"] not in (None, failed["stripe_refund_id"])
+    )
     assert again["status"] in ("settling", "failed")
     stripe_refunds = sorted(await stack.stripe_refunds(order["payment_intent_id"]), key=lambda r: r.metadata["attempt"])
-    assert [(r.metadata["refund_id"], r.metadata["attempt"]) for r in stripe_refunds] == [(refund_id, "1"), (refund_id, "2")]
+    assert [(r.metadata["refund_id"], r.metadata["attempt"]) for r in stripe_refunds] == [
+        (refund_id, "1"),
+        (refund_id, "2"),
+    ]
     assert stripe_refunds[1].id == again["stripe_refund_id"]
     [step] = entries(again, "failure_resolved")
     assert step["actor_name"] == "dev-finance-1" and step["detail"]["action"] == "retry"

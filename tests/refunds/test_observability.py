@@ -34,18 +34,39 @@ async def test_search_attributes_filter_refunds(stack: RefundStack) -> None:
     refund = await stack.wait_for_status(settling, "settling")
 
     scope = f"(OrderId = '{waiting_order['order_id']}' OR OrderId = '{settling_order['order_id']}')"
-    assert await _ids(stack, f"RefundStatus = 'awaiting_approval' AND {scope}", {f"refund-{waiting}"}) == {f"refund-{waiting}"}
+    assert await _ids(stack, f"RefundStatus = 'awaiting_approval' AND {scope}", {f"refund-{waiting}"}) == {
+        f"refund-{waiting}"
+    }
     due_by = datetime.fromisoformat(refund["settlement"]["expected_by"]).replace(tzinfo=UTC)
     after, before = (due_by + timedelta(days=2)).isoformat(), (due_by - timedelta(days=2)).isoformat()
-    assert await _ids(stack, f"SettlementDueBy < '{after}' AND {scope}", {f"refund-{settling}"}) == {f"refund-{settling}"}
+    assert await _ids(stack, f"SettlementDueBy < '{after}' AND {scope}", {f"refund-{settling}"}) == {
+        f"refund-{settling}"
+    }
     assert await _ids(stack, f"SettlementDueBy < '{before}' AND {scope}", set()) == set()
-    found = await _ids(stack, f"RefundReason = 'wrong_plan' AND CustomerId = '{waiting_order['customer_id']}' AND RefundCurrency = 'eur' AND RefundAmount = 3000", {f"refund-{waiting}"})
+    found = await _ids(
+        stack,
+        f"RefundReason = 'wrong_plan' AND CustomerId = '{waiting_order['customer_id']}' AND RefundCurrency = 'eur' AND RefundAmount = 3000",
+        {f"refund-{waiting}"},
+    )
     assert found == {f"refund-{waiting}"}
 
     # The same filter from the Temporal CLI, as an engineer types it.
     listed = subprocess.run(
-        [str(TEMPORAL_BIN), "workflow", "list", "--address", stack.settings.temporal_address, "--query", f"RefundStatus = 'awaiting_approval' AND {scope}", "--output", "json"],
-        capture_output=True, text=True, check=True, timeout=30,
+        [
+            str(TEMPORAL_BIN),
+            "workflow",
+            "list",
+            "--address",
+            stack.settings.temporal_address,
+            "--query",
+            f"RefundStatus = 'awaiting_approval' AND {scope}",
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
     )
     assert [row["execution"]["workflowId"] for row in json.loads(listed.stdout)] == [f"refund-{waiting}"]
 

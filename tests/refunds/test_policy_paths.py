@@ -45,7 +45,9 @@ async def approve_and_pay(stack: RefundStack, refund_id: str, approver: dict = A
 async def test_not_activated_on_an_activated_order_is_rejected_citing_activation(stack: RefundStack) -> None:
     order = await stack.paid_order(activated=True)
     refund = await stack.open_refund(order["order_id"], "not_activated", "rejected")
-    assessed = assert_assessed(refund, rule="activation_counts_as_use", status="rejected", clause_words='considered "used"')
+    assessed = assert_assessed(
+        refund, rule="activation_counts_as_use", status="rejected", clause_words='considered "used"'
+    )
     assert assessed["detail"]["path"] == "reject"
     assert any("activation details" in line and "were sent" in line for line in refund["policy_decision"]["evidence"])
     assert await stack.emails(refund["refund_id"]) == ["refund_received", "refund_rejected"]
@@ -80,11 +82,15 @@ async def test_not_covered_reason_with_legal_basis_goes_to_approval_recording_it
 
 @pytest.mark.history
 @pytest.mark.parametrize("amount_minor", [None, 700], ids=["full", "partial"])
-async def test_wrong_plan_within_the_notice_window_is_approved_and_paid(stack: RefundStack, amount_minor: int | None) -> None:
+async def test_wrong_plan_within_the_notice_window_is_approved_and_paid(
+    stack: RefundStack, amount_minor: int | None
+) -> None:
     order = await stack.paid_order(amount_minor=2999, plan_months=12)
     fields = {"amount_minor": amount_minor} if amount_minor else {}
     refund = await stack.open_refund(order["order_id"], "wrong_plan", "awaiting_approval", **fields)
-    assert_assessed(refund, rule="duplicate_or_order_error", status="awaiting_approval", clause_words=ORDER_ERROR_CLAUSE)
+    assert_assessed(
+        refund, rule="duplicate_or_order_error", status="awaiting_approval", clause_words=ORDER_ERROR_CLAUSE
+    )
     expected = amount_minor or 2999
     assert refund["amount_minor"] == expected
 
@@ -119,7 +125,9 @@ async def test_verified_duplicate_payment_is_approved_by_the_system(stack: Refun
     assert any(first["payment_intent_id"] in line for line in decision["evidence"])
 
     refund = await stack.wait_for_status(response.json()["refund_id"], "settling")
-    assessed = assert_assessed(refund, rule="duplicate_or_order_error", status="approved", clause_words=ORDER_ERROR_CLAUSE)
+    assessed = assert_assessed(
+        refund, rule="duplicate_or_order_error", status="approved", clause_words=ORDER_ERROR_CLAUSE
+    )
     assert assessed["detail"]["verified"] is True
     [approval] = refund["approvals"]
     assert approval["actor_id"] == "system" and approval["acting_as"] == "system"
@@ -129,10 +137,14 @@ async def test_verified_duplicate_payment_is_approved_by_the_system(stack: Refun
 
 
 @pytest.mark.history
-async def test_technical_issue_troubleshooting_in_progress_then_resolved_ends_without_refund(stack: RefundStack) -> None:
+async def test_technical_issue_troubleshooting_in_progress_then_resolved_ends_without_refund(
+    stack: RefundStack,
+) -> None:
     order = await stack.paid_order(activated=True)
     refund = await stack.open_refund(order["order_id"], "technical_issue", "investigating")
-    assert_assessed(refund, rule="technical_issue", status="investigating", clause_words="after reasonable troubleshooting")
+    assert_assessed(
+        refund, rule="technical_issue", status="investigating", clause_words="after reasonable troubleshooting"
+    )
     refund_id = refund["refund_id"]
 
     step = await stack.act(refund_id, "troubleshooting", SUPPORT, note="reset the app cache", outcome="in_progress")
@@ -155,7 +167,9 @@ async def test_technical_issue_troubleshooting_in_progress_then_resolved_ends_wi
 async def test_technical_issue_unresolved_goes_to_approval_and_is_paid(stack: RefundStack) -> None:
     order = await stack.paid_order(activated=True)
     refund = await stack.open_refund(order["order_id"], "technical_issue", "investigating")
-    step = await stack.act(refund["refund_id"], "troubleshooting", SUPPORT, note="no stream on any device", outcome="unresolved")
+    step = await stack.act(
+        refund["refund_id"], "troubleshooting", SUPPORT, note="no stream on any device", outcome="unresolved"
+    )
     assert step.status_code == 200, step.text
     assert step.json()["status"] == "awaiting_approval"
     await stack.wait_for_status(refund["refund_id"], "awaiting_approval")
@@ -168,8 +182,12 @@ async def test_technical_issue_unresolved_goes_to_approval_and_is_paid(stack: Re
 async def test_unauthorized_transaction_not_confirmed_is_rejected(stack: RefundStack) -> None:
     order = await stack.paid_order()
     refund = await stack.open_refund(order["order_id"], "unauthorized_transaction", "investigating")
-    assert_assessed(refund, rule="unauthorized_transaction", status="investigating", clause_words="(subject to investigation)")
-    response = await stack.act(refund["refund_id"], "investigation", APPROVER, finding="not_confirmed", note="3-D Secure passed")
+    assert_assessed(
+        refund, rule="unauthorized_transaction", status="investigating", clause_words="(subject to investigation)"
+    )
+    response = await stack.act(
+        refund["refund_id"], "investigation", APPROVER, finding="not_confirmed", note="3-D Secure passed"
+    )
     assert response.status_code == 200, response.text
     rejected = await stack.wait_for_status(refund["refund_id"], "rejected")
     [finding] = entries(rejected, "investigation")
@@ -182,7 +200,9 @@ async def test_unauthorized_transaction_not_confirmed_is_rejected(stack: RefundS
 async def test_unauthorized_transaction_confirmed_goes_to_approval_and_is_approved(stack: RefundStack) -> None:
     order = await stack.paid_order()
     refund = await stack.open_refund(order["order_id"], "unauthorized_transaction", "investigating")
-    response = await stack.act(refund["refund_id"], "investigation", APPROVER, finding="confirmed", note="card reported stolen")
+    response = await stack.act(
+        refund["refund_id"], "investigation", APPROVER, finding="confirmed", note="card reported stolen"
+    )
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "awaiting_approval"
     await stack.wait_for_status(refund["refund_id"], "awaiting_approval")

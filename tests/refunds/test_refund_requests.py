@@ -12,7 +12,9 @@ from store.refund_tables import Refund
 
 async def refunds_on(stack: RefundStack, order_id: str) -> list[Refund]:
     """The read model's refunds on an order (read in a thread: the API shares this event loop)."""
-    return await stack.database.atransact(lambda session: list(session.exec(select(Refund).where(Refund.order_id == order_id))))
+    return await stack.database.atransact(
+        lambda session: list(session.exec(select(Refund).where(Refund.order_id == order_id)))
+    )
 
 
 async def test_unknown_order_is_404(stack: RefundStack) -> None:

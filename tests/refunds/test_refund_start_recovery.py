@@ -19,9 +19,17 @@ def settings_overrides() -> dict:
     return {"webhook_delivery_timeout": timedelta(seconds=1), "refund_start_grace": timedelta(seconds=1)}
 
 
-async def test_refund_recorded_during_an_outage_starts_when_temporal_is_back(stack: RefundStack, temporal_gate: TemporalGate) -> None:  # noqa: F811
+@pytest.fixture
+def gate(temporal_gate: TemporalGate) -> TemporalGate:  # noqa: F811 (the imported fixture, by name)
+    """The gate between the API and Temporal."""
+    return temporal_gate
+
+
+async def test_refund_recorded_during_an_outage_starts_when_temporal_is_back(
+    stack: RefundStack, gate: TemporalGate
+) -> None:
     order = await stack.paid_order(amount_minor=1999)
-    await temporal_gate.close()
+    await gate.close()
 
     first = await stack.request_refund(order["order_id"], "not_activated")
     assert_try_again(first)
@@ -33,7 +41,7 @@ async def test_refund_recorded_during_an_outage_starts_when_temporal_is_back(sta
     kept = await stack.api.get(f"/refunds/{refund_id}", headers=SUPPORT)
     assert kept.status_code == 200 and kept.json()["status"] == "received", kept.text
 
-    await temporal_gate.open()
+    await gate.open()
     settling = await stack.wait_for_status(refund_id, "settling", timeout=60)
     assert settling["stripe_refund_id"].startswith("re_")
     assert [r.amount for r in await stack.stripe_refunds(order["payment_intent_id"])] == [1999]

@@ -32,17 +32,43 @@ def ok(result: Result) -> str:
 
 async def api_detail(stack: RefundStack, path: str, headers: dict, body: dict | None = None) -> tuple[int, str]:
     """What the API itself answers to a request the CLI also makes."""
-    response = await stack.api.post(path, json=body or {}, headers=headers) if body is not None else await stack.api.get(path, headers=headers)
+    response = (
+        await stack.api.post(path, json=body or {}, headers=headers)
+        if body is not None
+        else await stack.api.get(path, headers=headers)
+    )
     return response.status_code, response.json()["detail"]
 
 
 async def test_support_requests_shows_and_lists_a_refund(stack: RefundStack) -> None:
     order = await stack.paid_order(amount_minor=1999, currency="eur")
-    out = ok(await refunds(stack, "request", order["order_id"], "not_activated", "--note", "codes never arrived [sic]", "--idempotency-key", "cli-req-1"))
+    out = ok(
+        await refunds(
+            stack,
+            "request",
+            order["order_id"],
+            "not_activated",
+            "--note",
+            "codes never arrived [sic]",
+            "--idempotency-key",
+            "cli-req-1",
+        )
+    )
     refund_id = REFUND_ID.search(out).group(1)
     assert f"Refund {refund_id} requested: " in out
     assert "auto_approve" in out and "Clause" in out
-    again = ok(await refunds(stack, "request", order["order_id"], "not_activated", "--note", "codes never arrived [sic]", "--idempotency-key", "cli-req-1"))
+    again = ok(
+        await refunds(
+            stack,
+            "request",
+            order["order_id"],
+            "not_activated",
+            "--note",
+            "codes never arrived [sic]",
+            "--idempotency-key",
+            "cli-req-1",
+        )
+    )
     assert f"Refund {refund_id} already requested with this key" in again
 
     refund = await stack.wait_for_status(refund_id, "settling")
@@ -54,16 +80,19 @@ async def test_support_requests_shows_and_lists_a_refund(stack: RefundStack) -> 
     assert f"{refund['settlement']['expected_from']} to {refund['settlement']['expected_by']}" in shown
     assert "automatic (verified automatically, " in shown
     timeline = shown[shown.index("Timeline") :]
-    assert [kind for kind in ("requested", "assessed", "refund_started", "stripe_refund_created") if kind in timeline] == [
-        "requested", "assessed", "refund_started", "stripe_refund_created"
-    ]
+    assert [
+        kind for kind in ("requested", "assessed", "refund_started", "stripe_refund_created") if kind in timeline
+    ] == ["requested", "assessed", "refund_started", "stripe_refund_created"]
     assert "codes never arrived [sic]" in timeline  # data is printed as is, never read as markup
 
     listed = ok(await refunds(stack, "list", "--order", order["order_id"]))
     [line] = [line for line in listed.splitlines() if refund_id in line]
     assert "settling" in line and "19.99 EUR" in line and "not_activated" in line
     assert "1-1 of 1 refunds" in listed
-    assert ok(await refunds(stack, "list", "--status", "settled", "--customer", order["customer_id"])).strip() == "No refunds match."
+    assert (
+        ok(await refunds(stack, "list", "--status", "settled", "--customer", order["customer_id"])).strip()
+        == "No refunds match."
+    )
     bad = await refunds(stack, "request", order["order_id"], "because")
     assert bad.exit_code == 2 and "'because' is not one of" in bad.stderr
 
@@ -81,7 +110,9 @@ async def test_approvers_decide_and_refusals_print_the_apis_message(stack: Refun
     assert status == 403 and forbidden.stderr == f"error: {detail}\n"
     assert "your token has support" in detail
 
-    approved = ok(await refunds(stack, "approve", refund_id, "--note", "customer meant the 1-month plan", token="dev-approver-1"))
+    approved = ok(
+        await refunds(stack, "approve", refund_id, "--note", "customer meant the 1-month plan", token="dev-approver-1")
+    )
     assert approved.strip() == f"Refund {refund_id}: approved (1 of 1 approvals)"
     settling = await stack.wait_for_status(refund_id, "settling")
     assert settling["amount_minor"] == 1200 and settling["approvals"][0]["note"] == "customer meant the 1-month plan"
@@ -104,7 +135,9 @@ async def test_approvers_decide_and_refusals_print_the_apis_message(stack: Refun
     assert unknown.exit_code == 1 and unknown.stderr == "error: unknown or revoked staff token\n"
 
 
-async def test_finance_sees_settlements_with_totals_exports_csv_and_confirms(stack: RefundStack, tmp_path: Path) -> None:
+async def test_finance_sees_settlements_with_totals_exports_csv_and_confirms(
+    stack: RefundStack, tmp_path: Path
+) -> None:
     ids = {}
     for currency, amount in (("eur", 1999), ("eur", 1001), ("usd", 4550)):
         order = await stack.paid_order(amount_minor=amount, currency=currency)
@@ -118,13 +151,18 @@ async def test_finance_sees_settlements_with_totals_exports_csv_and_confirms(sta
         [line] = [line for line in out.splitlines() if refund_id in line]
         assert f"{amount // 100}.{amount % 100:02d}" in line and currency.upper() in line and "pending" in line
     totals = out[out.index("Totals per currency") :].splitlines()
-    assert [line.split() for line in totals if line.strip().startswith(("EUR", "USD"))] == [["EUR", "2", "30.00"], ["USD", "1", "45.50"]]
+    assert [line.split() for line in totals if line.strip().startswith(("EUR", "USD"))] == [
+        ["EUR", "2", "30.00"],
+        ["USD", "1", "45.50"],
+    ]
     assert "1-3 of 3 refunds" in out
 
     usd = ok(await refunds(stack, "settlements", "--currency", "USD", token="dev-finance-1"))
     assert [refund_id for refund_id in ids if refund_id in usd] == [r for r, (c, _) in ids.items() if c == "usd"]
     printed = ok(await refunds(stack, "settlements", "--csv", "-", token="dev-finance-1"))
-    assert {row["refund_id"]: (row["currency"], int(row["amount_minor"])) for row in csv.DictReader(io.StringIO(printed))} == ids
+    assert {
+        row["refund_id"]: (row["currency"], int(row["amount_minor"])) for row in csv.DictReader(io.StringIO(printed))
+    } == ids
     target = tmp_path / "settlements.csv"
     saved = await refunds(stack, "settlements", "--csv", str(target), "--state", "pending", token="dev-finance-1")
     assert saved.exit_code == 0 and "Saved 3 refunds" in saved.stderr
@@ -135,13 +173,20 @@ async def test_finance_sees_settlements_with_totals_exports_csv_and_confirms(sta
     assert forbidden.exit_code == 1 and status == 403 and forbidden.stderr == f"error: {detail}\n"
 
     refund_id = next(iter(ids))
-    confirmed = ok(await refunds(stack, "confirm-settlement", refund_id, "--note", "seen on the statement", token="dev-finance-1"))
+    confirmed = ok(
+        await refunds(stack, "confirm-settlement", refund_id, "--note", "seen on the statement", token="dev-finance-1")
+    )
     assert confirmed.startswith(f"Refund {refund_id}: settled at ")
     settled = await stack.wait_for_status(refund_id, "settled")
-    assert settled["timeline"][-1]["kind"] == "settlement_confirmed" and settled["timeline"][-1]["note"] == "seen on the statement"
+    assert (
+        settled["timeline"][-1]["kind"] == "settlement_confirmed"
+        and settled["timeline"][-1]["note"] == "seen on the statement"
+    )
     again = await refunds(stack, "confirm-settlement", refund_id, token="dev-finance-1")
     status, detail = await api_detail(stack, f"/settlements/{refund_id}/confirm", FINANCE, {})
     assert again.exit_code == 1 and status == 409 and again.stderr == f"error: {detail}\n"
     only_settled = ok(await refunds(stack, "settlements", "--state", "settled", token="dev-finance-1"))
     assert refund_id in only_settled and "settled" in only_settled
-    assert [line.split() for line in only_settled.splitlines() if line.strip().startswith("EUR")] == [["EUR", "1", "19.99"]]
+    assert [line.split() for line in only_settled.splitlines() if line.strip().startswith("EUR")] == [
+        ["EUR", "1", "19.99"]
+    ]

@@ -10,14 +10,53 @@ from refund_support import RefundStack
 
 from workflows.refund import RefundWorkflow
 
-CANDIDATE_COUNTRIES = ("FR", "DE", "GB", "US", "RO", "IT", "ES", "PT", "BE", "NL", "PL", "IE", "AT", "CH", "SE", "NO", "DK", "FI", "CZ", "HU", "GR", "JP", "KR", "BR", "AR", "MX", "CA", "AU", "NZ", "IN", "ZA", "TR", "IL", "CL", "CO", "PE")
+CANDIDATE_COUNTRIES = (
+    "FR",
+    "DE",
+    "GB",
+    "US",
+    "RO",
+    "IT",
+    "ES",
+    "PT",
+    "BE",
+    "NL",
+    "PL",
+    "IE",
+    "AT",
+    "CH",
+    "SE",
+    "NO",
+    "DK",
+    "FI",
+    "CZ",
+    "HU",
+    "GR",
+    "JP",
+    "KR",
+    "BR",
+    "AR",
+    "MX",
+    "CA",
+    "AU",
+    "NZ",
+    "IN",
+    "ZA",
+    "TR",
+    "IL",
+    "CL",
+    "CO",
+    "PE",
+)
 
 
 def _country_with_holiday_in_window(start: date) -> str:
     """A country with a weekday public holiday in the next two weeks, so the window must step over it."""
     for country in CANDIDATE_COUNTRIES:
         calendar = holidays.country_holidays(country, years=[start.year, start.year + 1])
-        if any((start + timedelta(days=n)) in calendar and (start + timedelta(days=n)).weekday() < 5 for n in range(1, 12)):
+        if any(
+            (start + timedelta(days=n)) in calendar and (start + timedelta(days=n)).weekday() < 5 for n in range(1, 12)
+        ):
             return country
     raise AssertionError(f"no candidate country has a weekday holiday within 12 days of {start}")
 

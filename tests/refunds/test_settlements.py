@@ -77,17 +77,26 @@ async def test_list_filters_totals_and_csv_across_currencies_and_dates(stack: Re
     for refund_id, item in by_id.items():
         refund = refunds[refund_id]
         assert (item["order_id"], item["customer_id"], item["amount_minor"], item["currency"]) == (
-            refund["order_id"], refund["customer_id"], refund["amount_minor"], refund["currency"]
+            refund["order_id"],
+            refund["customer_id"],
+            refund["amount_minor"],
+            refund["currency"],
         )
         assert item["stripe_refund_id"] == refund["stripe_refund_id"] and item["stripe_refund_id"].startswith("re_")
         assert item["succeeded_at"] == refund["succeeded_at"]
-        assert (item["expected_from"], item["expected_by"]) == (refund["settlement"]["expected_from"], refund["settlement"]["expected_by"])
+        assert (item["expected_from"], item["expected_by"]) == (
+            refund["settlement"]["expected_from"],
+            refund["settlement"]["expected_by"],
+        )
     assert by_id[eur_id]["amount"] == "19.99" and by_id[usd_id]["amount"] == "45.50"
     # Fresh windows end 10 business days out: nothing is due within the default 2 days.
     assert {item["state"] for item in page["items"] if item["status"] == "settling"} == {"pending"}
     failed = by_id[failed_id]
     assert failed["state"] == "failed" and failed["failure_reason"] == "expired_or_canceled_card"
-    assert f"/refunds/{failed_id}/resolve-failure" in failed["action_needed"] and "manual_payout" in failed["action_needed"]
+    assert (
+        f"/refunds/{failed_id}/resolve-failure" in failed["action_needed"]
+        and "manual_payout" in failed["action_needed"]
+    )
     assert by_id[eur_id]["action_needed"] is None and by_id[eur_id]["needs_attention"] is False
 
     # Totals cover every listed refund: per currency, and per (expected-by date, currency).
@@ -97,17 +106,21 @@ async def test_list_filters_totals_and_csv_across_currencies_and_dates(stack: Re
     ]
     per_day: dict[tuple[str, str], list[int]] = defaultdict(list)
     for refund_id in (eur_id, usd_id, failed_id, late_id):
-        per_day[(refunds[refund_id]["settlement"]["expected_by"], refunds[refund_id]["currency"])].append(refunds[refund_id]["amount_minor"])
-    assert [(t["expected_by"], t["currency"], t["count"], t["amount_minor"]) for t in page["totals_by_expected_by"]] == [
-        (day, currency, len(amounts), sum(amounts)) for (day, currency), amounts in sorted(per_day.items())
-    ]
+        per_day[(refunds[refund_id]["settlement"]["expected_by"], refunds[refund_id]["currency"])].append(
+            refunds[refund_id]["amount_minor"]
+        )
+    assert [
+        (t["expected_by"], t["currency"], t["count"], t["amount_minor"]) for t in page["totals_by_expected_by"]
+    ] == [(day, currency, len(amounts), sum(amounts)) for (day, currency), amounts in sorted(per_day.items())]
 
     # States: pending and due split on `due_within_days`; settled and failed by status.
     today = date.fromisoformat(page["today"])
     horizon = (expected_by(refunds[eur_id]) - today).days
     due = await settlements(stack, state="due", due_within_days=horizon)
     assert eur_id in ids(due) and late_id not in ids(due)
-    assert ids(due) == {r for r in (eur_id, usd_id, late_id) if expected_by(refunds[r]) <= today + timedelta(days=horizon)}
+    assert ids(due) == {
+        r for r in (eur_id, usd_id, late_id) if expected_by(refunds[r]) <= today + timedelta(days=horizon)
+    }
     assert {item["state"] for item in due["items"]} == {"due"}
     pending = await settlements(stack, state="pending", due_within_days=horizon)
     assert late_id in ids(pending) and ids(pending) == {eur_id, usd_id, late_id} - ids(due)
@@ -124,7 +137,9 @@ async def test_list_filters_totals_and_csv_across_currencies_and_dates(stack: Re
     assert ids(eur) == {eur_id, late_id} and [t["currency"] for t in eur["totals_by_currency"]] == ["eur"]
     late_day = refunds[late_id]["settlement"]["expected_by"]
     assert ids(await settlements(stack, expected_by_from=late_day, expected_by_to=late_day)) == {late_id}
-    assert late_id not in ids(await settlements(stack, expected_by_to=(expected_by(refunds[late_id]) - timedelta(days=1)).isoformat()))
+    assert late_id not in ids(
+        await settlements(stack, expected_by_to=(expected_by(refunds[late_id]) - timedelta(days=1)).isoformat())
+    )
     bad = await stack.api.get("/settlements", params={"currency": "ecu"}, headers=FINANCE)
     assert bad.status_code == 422 and "'ecu' is not a currency we accept" in bad.json()["detail"]
 
@@ -148,14 +163,23 @@ async def test_list_filters_totals_and_csv_across_currencies_and_dates(stack: Re
         assert line["expected_from"] == item["expected_from"] and line["expected_by"] == item["expected_by"]
         assert datetime.fromisoformat(line["succeeded_at"]) == datetime.fromisoformat(item["succeeded_at"])
         assert line["state"] == item["state"] and line["settled_at"] == "" and line["needs_attention"] == "no"
-    settled_csv = list(csv.DictReader(io.StringIO((await stack.api.get("/settlements.csv", params={"state": "settled"}, headers=FINANCE)).text)))
-    assert [(line["refund_id"], line["amount"], line["currency"], line["state"]) for line in settled_csv] == [(gbp_id, "12.50", "gbp", "settled")]
+    settled_csv = list(
+        csv.DictReader(
+            io.StringIO((await stack.api.get("/settlements.csv", params={"state": "settled"}, headers=FINANCE)).text)
+        )
+    )
+    assert [(line["refund_id"], line["amount"], line["currency"], line["state"]) for line in settled_csv] == [
+        (gbp_id, "12.50", "gbp", "settled")
+    ]
     assert datetime.fromisoformat(settled_csv[0]["settled_at"]) == datetime.fromisoformat(refunds[gbp_id]["settled_at"])
 
     # Finance and admins only.
     for path in ("/settlements", "/settlements.csv"):
         refused = await stack.api.get(path, headers=SUPPORT)
-        assert refused.status_code == 403 and refused.json()["detail"] == "this needs the role admin or finance; your token has support"
+        assert (
+            refused.status_code == 403
+            and refused.json()["detail"] == "this needs the role admin or finance; your token has support"
+        )
     assert ids(await settlements(stack, headers=ADMIN)) == ids(page)
 
 
@@ -169,7 +193,10 @@ async def test_finance_confirms_a_settlement_early(stack: RefundStack) -> None:
     assert refused.status_code == 403 and "finance" in refused.json()["detail"]
     early = await stack.api.post(f"/settlements/{waiting['refund_id']}/confirm", json={}, headers=FINANCE)
     assert early.status_code == 409
-    assert early.json()["detail"] == "This refund is 'awaiting_approval'; only a settling refund can be confirmed as settled."
+    assert (
+        early.json()["detail"]
+        == "This refund is 'awaiting_approval'; only a settling refund can be confirmed as settled."
+    )
     missing = await stack.api.post("/settlements/rf_nope/confirm", json={}, headers=FINANCE)
     assert missing.status_code == 404 and missing.json()["detail"] == "no refund with id rf_nope"
 
@@ -183,7 +210,9 @@ async def test_finance_confirms_a_settlement_early(stack: RefundStack) -> None:
     assert (step["actor_name"], step["status"], step["note"]) == ("dev-finance-1", "settled", note)
     assert step["actor_id"].startswith("stf_")
     assert settled["timeline"][-1] == step
-    assert datetime.fromisoformat(settled["settled_at"]) < datetime.fromisoformat(settled["succeeded_at"]) + timedelta(days=1)
+    assert datetime.fromisoformat(settled["settled_at"]) < datetime.fromisoformat(settled["succeeded_at"]) + timedelta(
+        days=1
+    )
 
     assert refund_id not in ids(await settlements(stack))
     assert refund_id in ids(await settlements(stack, state="settled"))
@@ -219,8 +248,16 @@ async def test_a_late_failure_after_settlement_is_shown_to_finance(stack: Refund
     default = await settlements(stack)
     assert ids(default) == {quiet_id, late_id}
     assert ids(await settlements(stack, needs_attention="false")) == {quiet_id}
-    lines = list(csv.DictReader(io.StringIO((await stack.api.get("/settlements.csv", params={"needs_attention": "true"}, headers=FINANCE)).text)))
-    assert [(line["refund_id"], line["state"], line["needs_attention"]) for line in lines] == [(late_id, "settled", "yes")]
+    lines = list(
+        csv.DictReader(
+            io.StringIO(
+                (await stack.api.get("/settlements.csv", params={"needs_attention": "true"}, headers=FINANCE)).text
+            )
+        )
+    )
+    assert [(line["refund_id"], line["state"], line["needs_attention"]) for line in lines] == [
+        (late_id, "settled", "yes")
+    ]
 
 
 def _row(status: str, expected: date | None) -> Refund:
@@ -237,10 +274,17 @@ def test_state_rules_at_the_due_boundary_and_overdue() -> None:
     assert state_of(overdue, today, 2) is SettlementState.DUE and is_overdue(overdue, today)
     assert not is_overdue(_row("settling", today), today)
     assert state_of(_row("failed", date(2025, 3, 1)), today, 2) is SettlementState.FAILED
-    assert state_of(_row("settled", date(2025, 3, 1)), today, 2) is SettlementState.SETTLED and not is_overdue(_row("settled", date(2025, 3, 1)), today)
+    assert state_of(_row("settled", date(2025, 3, 1)), today, 2) is SettlementState.SETTLED and not is_overdue(
+        _row("settled", date(2025, 3, 1)), today
+    )
 
 
 def test_major_units_follow_stripe_decimals() -> None:
-    assert [major_units(1999, "eur"), major_units(5, "usd"), major_units(0, "gbp"), major_units(120050, "EUR")] == ["19.99", "0.05", "0.00", "1200.50"]
+    assert [major_units(1999, "eur"), major_units(5, "usd"), major_units(0, "gbp"), major_units(120050, "EUR")] == [
+        "19.99",
+        "0.05",
+        "0.00",
+        "1200.50",
+    ]
     assert major_units(1500, "jpy") == "1500"
     assert major_units(12345, "tnd") == "12.345"

@@ -11,7 +11,6 @@ from refund_support import FINANCE, RefundStack, billable_actions
 READ_MODEL_BACKENDS = ("sqlite", "postgresql")
 
 
-
 @pytest.mark.history
 async def test_not_activated_refund_is_approved_paid_and_settled(stack: RefundStack) -> None:
     order = await stack.paid_order(amount_minor=1999)

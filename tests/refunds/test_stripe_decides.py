@@ -114,5 +114,7 @@ async def test_settlement_rereads_stripe_and_reopens_a_late_failure_no_webhook_r
     failed = await stack.wait_for_status(refund_id, "failed", "settled")
     assert failed["status"] == "failed" and failed["failure_reason"] == "expired_or_canceled_card"
     assert failed["settled_at"] is None and not entries(failed, "settled")
-    assert await order_status(stack, order["order_id"]) == "paid", "the customer's access is back: no money reached them"
+    assert await order_status(stack, order["order_id"]) == "paid", (
+        "the customer's access is back: no money reached them"
+    )
     assert (await stack.emails(refund_id))[-1] == "refund_failed"

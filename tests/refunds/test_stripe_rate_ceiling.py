@@ -27,7 +27,11 @@ async def test_stripe_activities_are_spaced_by_the_ceiling(stack: RefundStack) -
     started = []
     for refund_id in refund_ids:
         history = await stack.handle(refund_id).fetch_history()
-        started += [e.event_time.ToDatetime() for e in history.events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED]
+        started += [
+            e.event_time.ToDatetime()
+            for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+        ]
     started.sort()
     assert len(started) == REFUNDS
     span = (started[-1] - started[0]).total_seconds()

@@ -41,7 +41,9 @@ async def temporal_gate(temporal_env) -> AsyncIterator[TemporalGate]:
 @pytest.fixture
 async def api_temporal_client(temporal_env, temporal_gate: TemporalGate) -> Client:
     """The API reaches Temporal only through the gate; the workers and the test go direct."""
-    return await Client.connect(temporal_gate.address, namespace=temporal_env.client.namespace, data_converter=DATA_CONVERTER)
+    return await Client.connect(
+        temporal_gate.address, namespace=temporal_env.client.namespace, data_converter=DATA_CONVERTER
+    )
 
 
 @pytest.fixture
@@ -69,7 +71,9 @@ async def deliveries(stack: RefundStack, event_type: str, payment_intent_id: str
     return [a for a in log if a["event"] in event_ids]
 
 
-async def wait_for_deliveries(stack: RefundStack, event_type: str, payment_intent_id: str, check, timeout: float = 30.0) -> list[dict]:
+async def wait_for_deliveries(
+    stack: RefundStack, event_type: str, payment_intent_id: str, check, timeout: float = 30.0
+) -> list[dict]:
     """Poll the emulator until the payment's `event_type` delivery attempts satisfy `check`."""
     deadline = time.monotonic() + timeout
     while not check(attempts := await deliveries(stack, event_type, payment_intent_id)):
@@ -105,7 +109,11 @@ async def test_refund_failed_while_temporal_is_unreachable_is_redelivered_and_fa
     # Answered to anyone who posts it: a JSON sentence and Retry-After.
     [stripe_refund] = await stack.stripe_refunds(order["payment_intent_id"])
     event_id, payload = refund_event(stripe_refund.to_dict())
-    direct = await stack.api.post("/webhooks/stripe", content=payload, headers=signed(payload, stack.settings.stripe_webhook_secret.get_secret_value()))
+    direct = await stack.api.post(
+        "/webhooks/stripe",
+        content=payload,
+        headers=signed(payload, stack.settings.stripe_webhook_secret.get_secret_value()),
+    )
     assert_try_again(direct)
     assert "not recorded" in direct.json()["detail"]
     assert await stored_events(stack, event_id) == []
@@ -138,7 +146,9 @@ async def test_refund_succeeded_while_temporal_is_unreachable_moves_on_by_webhoo
     assert (await stack.refund(refund_id))["status"] == "refunding"
 
     await temporal_gate.open()
-    settling = await stack.wait_for_status(refund_id, "settling")  # the poll is an hour away: only the webhook can do this
+    settling = await stack.wait_for_status(
+        refund_id, "settling"
+    )  # the poll is an hour away: only the webhook can do this
     assert settling["stripe_status"] == "succeeded"
     attempts = await wait_for_deliveries(stack, "refund.updated", order["payment_intent_id"], delivered)
     assert attempts[0]["status"] == 503
@@ -172,7 +182,9 @@ async def wait_for_disputes(stack: RefundStack, check, timeout: float = 20.0) ->
     return found
 
 
-async def test_staff_action_while_temporal_is_unreachable_is_503_and_changes_nothing(stack: RefundStack, temporal_gate: TemporalGate) -> None:
+async def test_staff_action_while_temporal_is_unreachable_is_503_and_changes_nothing(
+    stack: RefundStack, temporal_gate: TemporalGate
+) -> None:
     order = await stack.paid_order()
     refund = await stack.open_refund(order["order_id"], "wrong_plan", "awaiting_approval")
     await temporal_gate.close()
@@ -202,7 +214,9 @@ async def test_staff_action_on_an_ended_refund_is_409(stack: RefundStack) -> Non
     assert response.json()["detail"] == f"refund {refund_id} is rejected and can no longer change"
 
 
-async def test_a_temporal_error_no_route_expected_is_503_json(api_temporal_client: Client, temporal_gate: TemporalGate) -> None:
+async def test_a_temporal_error_no_route_expected_is_503_json(
+    api_temporal_client: Client, temporal_gate: TemporalGate
+) -> None:
     app = FastAPI()
     install_error_handlers(app)
 

@@ -34,7 +34,8 @@ async def create_attempts(stack: RefundStack, refund_id: str) -> list[int]:
     return [
         e.activity_task_started_event_attributes.attempt
         for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED and e.activity_task_started_event_attributes.scheduled_event_id in scheduled
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+        and e.activity_task_started_event_attributes.scheduled_event_id in scheduled
     ]
 
 
@@ -78,7 +79,9 @@ async def test_replayed_500_after_stripe_acted_is_found_not_failed(stack: Refund
 async def test_replayed_error_with_nothing_made_moves_to_the_next_key(stack: RefundStack) -> None:
     # Stripe replays a saved 500 for our key (that request finished and made nothing): the same key can never work.
     replayed = {"Idempotent-Replayed": "true"}
-    with stripe_fault(stack, method="POST", path="/v1/refunds", status=500, when="before", should_retry=False, headers=replayed):
+    with stripe_fault(
+        stack, method="POST", path="/v1/refunds", status=500, when="before", should_retry=False, headers=replayed
+    ):
         order, refund_id = await approved_refund(stack)
         refund = await one_refund_settling(stack, order, refund_id)
     assert await create_attempts(stack, refund_id) == [1]
@@ -115,7 +118,11 @@ async def _wait_for_activity(stack: RefundStack, refund_id: str, name: str, time
     deadline = time.monotonic() + timeout
     while True:
         history = await stack.handle(refund_id).fetch_history()
-        if any(e.activity_task_scheduled_event_attributes.activity_type.name == name for e in history.events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED):
+        if any(
+            e.activity_task_scheduled_event_attributes.activity_type.name == name
+            for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+        ):
             return
         assert time.monotonic() < deadline, f"{name} was never scheduled"
         await asyncio.sleep(0.2)

@@ -120,7 +120,11 @@ async def test_the_same_event_twice_is_handled_once(stack: RefundStack) -> None:
     assert second.json() == {"received": True, "duplicate": True}
 
     [record] = await stored_events(stack, event_id)
-    assert record.event_type == "refund.failed" and record.object_id == stripe_refund["id"] and record.outcome == "signalled"
+    assert (
+        record.event_type == "refund.failed"
+        and record.object_id == stripe_refund["id"]
+        and record.outcome == "signalled"
+    )
     signals = await refund_signals(stack, refund["refund_id"])
     assert [s["event_id"] for s in signals] == [event_id]
 

@@ -33,7 +33,9 @@ def _worker_process(stack: RefundStack, log_path) -> subprocess.Popen:
         "SMTP_URL": "",
         "LOG_FORMAT": "text",
     }
-    return subprocess.Popen([sys.executable, "-m", "worker"], env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker"], env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT
+    )
 
 
 @pytest.mark.parametrize("when", ["before", "after"])

@@ -28,10 +28,7 @@ def test_amount_over_remaining_by_one_is_refused_with_the_numbers():
         validate_amount(PARTIAL_OK, 2501, order(already_refunded_minor=500))
     assert error.value.code == "amount_exceeds_remaining"
     assert "25.01 EUR" in error.value.message and "25.00 EUR" in error.value.message
-    assert (
-        "30.00 EUR paid" in error.value.message
-        and "5.00 EUR already refunded" in error.value.message
-    )
+    assert "30.00 EUR paid" in error.value.message and "5.00 EUR already refunded" in error.value.message
 
 
 @pytest.mark.parametrize("amount", [0, -1, -3000])

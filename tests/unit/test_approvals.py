@@ -33,17 +33,13 @@ def decide(
     decision=Decision.APPROVE,
 ):
     """check_decision with defaults: alice (approver) approves sam's small refund."""
-    return check_decision(
-        actor, roles, requested_by, status, list(approvals), amount, PARAMS, decision
-    )
+    return check_decision(actor, roles, requested_by, status, list(approvals), amount, PARAMS, decision)
 
 
 # --- who and when --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "roles", [(), (Role.SUPPORT,), (Role.SHOP,), ("support", "shop"), ("superuser",)]
-)
+@pytest.mark.parametrize("roles", [(), (Role.SUPPORT,), (Role.SHOP,), ("support", "shop"), ("superuser",)])
 @pytest.mark.parametrize("decision", list(Decision))
 def test_only_approver_finance_or_admin_decide(roles, decision):
     check = decide(roles=roles, decision=decision)
@@ -51,9 +47,7 @@ def test_only_approver_finance_or_admin_decide(roles, decision):
     assert "approver, finance or admin" in check.message
 
 
-@pytest.mark.parametrize(
-    "status", [s for s in RefundStatus if s is not RefundStatus.AWAITING_APPROVAL]
-)
+@pytest.mark.parametrize("status", [s for s in RefundStatus if s is not RefundStatus.AWAITING_APPROVAL])
 @pytest.mark.parametrize("decision", list(Decision))
 def test_only_a_refund_awaiting_approval_can_be_decided(status, decision):
     check = decide(status=status, decision=decision)
@@ -164,9 +158,7 @@ def test_the_same_person_cannot_give_both_approvals():
 
 def test_finance_can_reject_at_the_second_stage():
     first = ApprovalRecord(actor_id="alice", acting_as=A)
-    check = decide(
-        actor="fred", roles=(F,), approvals=[first], amount=BIG, decision=Decision.REJECT
-    )
+    check = decide(actor="fred", roles=(F,), approvals=[first], amount=BIG, decision=Decision.REJECT)
     assert check.allowed and check.next_status is RefundStatus.REJECTED
 
 
@@ -181,9 +173,7 @@ def test_no_approval_after_all_approvals_are_in():
 
 def test_threshold_follows_the_parameters():
     strict = PolicyParameters(auto_approve_max_minor=0, second_approval_above_minor=0)
-    check = check_decision(
-        "alice", [A], "sam", RefundStatus.AWAITING_APPROVAL, [], 1, strict, Decision.APPROVE
-    )
+    check = check_decision("alice", [A], "sam", RefundStatus.AWAITING_APPROVAL, [], 1, strict, Decision.APPROVE)
     assert check.approvals_required == 2 and not check.fully_approved
 
 
@@ -234,9 +224,7 @@ def test_no_cancel_once_stripe_was_called(status):
     assert "payment provider" in check.message
 
 
-@pytest.mark.parametrize(
-    "status", [RefundStatus.REFUNDING, RefundStatus.SETTLING, RefundStatus.FAILED]
-)
+@pytest.mark.parametrize("status", [RefundStatus.REFUNDING, RefundStatus.SETTLING, RefundStatus.FAILED])
 def test_no_cancel_after_the_money_left_even_if_flag_missing(status):
     assert not check_cancel(status, False, [Role.SUPPORT]).allowed
 
@@ -262,17 +250,13 @@ def test_finance_retries_a_failed_refund():
 
 
 def test_finance_records_a_manual_payout_with_its_reference():
-    check = check_resolve_failure(
-        RefundStatus.FAILED, FailureAction.MANUAL_PAYOUT, [F], reference="SEPA-123"
-    )
+    check = check_resolve_failure(RefundStatus.FAILED, FailureAction.MANUAL_PAYOUT, [F], reference="SEPA-123")
     assert check.allowed and check.next_status is RefundStatus.SETTLED
 
 
 @pytest.mark.parametrize("reference", [None, "", "  "])
 def test_manual_payout_without_reference_is_refused(reference):
-    check = check_resolve_failure(
-        RefundStatus.FAILED, FailureAction.MANUAL_PAYOUT, [F], reference=reference
-    )
+    check = check_resolve_failure(RefundStatus.FAILED, FailureAction.MANUAL_PAYOUT, [F], reference=reference)
     assert not check.allowed and check.refusal is RefusalCode.MISSING_REFERENCE
 
 

@@ -113,9 +113,7 @@ def test_unsupported_calendar_gives_a_clear_error(country, subdivision):
         settlement_window(at_noon(date(2025, 12, 22)), params)
 
 
-@pytest.mark.parametrize(
-    ("country", "subdivision"), [("FR", None), ("FR", "57"), ("DE", "BY"), ("US", None)]
-)
+@pytest.mark.parametrize(("country", "subdivision"), [("FR", None), ("FR", "57"), ("DE", "BY"), ("US", None)])
 def test_supported_calendars_pass_the_check(country, subdivision):
     assert check_holiday_calendar(country, subdivision) is None
 
@@ -137,9 +135,4 @@ def test_every_start_day_over_two_years_matches_an_independent_count():
         for bound, count in ((window.expected_from, 3), (window.expected_by, 10)):
             assert bound.weekday() < 5 and bound not in calendar, (day, bound)
             assert business_days_between(day, bound) == count, (day, bound)
-        assert (
-            timedelta(days=3)
-            <= window.expected_from - day
-            <= window.expected_by - day
-            <= timedelta(days=20)
-        )
+        assert timedelta(days=3) <= window.expected_from - day <= window.expected_by - day <= timedelta(days=20)

@@ -15,7 +15,9 @@ def _format(**extra) -> dict:
 
 
 def test_activity_lines_carry_workflow_and_refund_ids() -> None:
-    line = _format(temporal_activity={"workflow_id": "refund-rf_abc", "activity_type": "publish_refund"}, status="settling")
+    line = _format(
+        temporal_activity={"workflow_id": "refund-rf_abc", "activity_type": "publish_refund"}, status="settling"
+    )
     assert line["workflow_id"] == "refund-rf_abc" and line["refund_id"] == "rf_abc"
     assert line["status"] == "settling" and line["msg"] == "refund status changed" and line["level"] == "info"
 

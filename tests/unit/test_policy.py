@@ -32,13 +32,9 @@ NOT_COVERED = {
 }
 
 
-def assess(
-    reason, *, order_=None, others=(), params=DEFAULTS, **request_fields
-) -> PolicyAssessment:
+def assess(reason, *, order_=None, others=(), params=DEFAULTS, **request_fields) -> PolicyAssessment:
     """Assess a request against the default order unless one is given."""
-    return assess_request(
-        request(reason, **request_fields), order_ or order(), list(others), params
-    )
+    return assess_request(request(reason, **request_fields), order_ or order(), list(others), params)
 
 
 @pytest.mark.parametrize(
@@ -74,10 +70,7 @@ def assess(
             RuleCode.UNAUTHORIZED_TRANSACTION,
             RefundStatus.INVESTIGATING,
         ),
-        *[
-            (reason, RefundPath.REJECT, rule, RefundStatus.REJECTED)
-            for reason, rule in NOT_COVERED.items()
-        ],
+        *[(reason, RefundPath.REJECT, rule, RefundStatus.REJECTED) for reason, rule in NOT_COVERED.items()],
     ],
 )
 def test_every_reason_has_its_path_rule_and_clause(reason, path, rule, status):
@@ -178,10 +171,7 @@ def test_duplicate_notice_window_counts_from_the_second_payment(after_second_pay
     result = assess(RefundReason.DUPLICATE_PAYMENT, others=[second], customer_contacted_at=contact)
     assert result.path is path
     if path is RefundPath.REJECT:
-        assert (
-            result.rule is RuleCode.DUPLICATE_OR_ORDER_ERROR
-            and "notified us immediately" in result.clause
-        )
+        assert result.rule is RuleCode.DUPLICATE_OR_ORDER_ERROR and "notified us immediately" in result.clause
 
 
 def test_duplicate_second_payment_may_be_this_order():
@@ -250,12 +240,8 @@ def test_the_two_copies_of_a_duplicate_cannot_both_be_refunded():
     first = assess(RefundReason.DUPLICATE_PAYMENT, others=[payment()])
     assert first.verified
     # The store now counts that refund on ord_1; asking again from ord_2's side must not verify.
-    ord_1_as_other = payment(
-        order_id="ord_1", payment_intent_id="pi_1", paid_at=PAID_AT, refunded_minor=3000
-    )
-    ord_2 = order(
-        order_id="ord_2", payment_intent_id="pi_2", paid_at=PAID_AT + timedelta(minutes=1)
-    )
+    ord_1_as_other = payment(order_id="ord_1", payment_intent_id="pi_1", paid_at=PAID_AT, refunded_minor=3000)
+    ord_2 = order(order_id="ord_2", payment_intent_id="pi_2", paid_at=PAID_AT + timedelta(minutes=1))
     second = assess(RefundReason.DUPLICATE_PAYMENT, order_=ord_2, others=[ord_1_as_other])
     assert not second.verified and second.path is RefundPath.APPROVAL
 
@@ -304,13 +290,8 @@ def test_wrong_plan_notice_window_boundary(after_payment, path):
 def test_notice_window_is_configurable():
     params = PolicyParameters(notice_window=timedelta(hours=24))
     contact = PAID_AT + timedelta(hours=25)
-    assert (
-        assess(RefundReason.WRONG_PLAN, customer_contacted_at=contact, params=params).path
-        is RefundPath.REJECT
-    )
-    assert (
-        assess(RefundReason.WRONG_PLAN, customer_contacted_at=contact).path is RefundPath.APPROVAL
-    )
+    assert assess(RefundReason.WRONG_PLAN, customer_contacted_at=contact, params=params).path is RefundPath.REJECT
+    assert assess(RefundReason.WRONG_PLAN, customer_contacted_at=contact).path is RefundPath.APPROVAL
 
 
 def test_wrong_plan_partial_refund_of_the_price_difference():
@@ -329,10 +310,7 @@ def test_wrong_plan_full_refund_by_default():
 def test_legal_basis_sends_not_covered_reasons_to_approval(reason, rule):
     result = assess(reason, legal_basis="EU Directive 2011/83 art. 16(m)")
     assert result.path is RefundPath.APPROVAL
-    assert (
-        result.rule is RuleCode.LOCAL_CONSUMER_RIGHTS
-        and result.clause == CLAUSES[RuleCode.LOCAL_CONSUMER_RIGHTS]
-    )
+    assert result.rule is RuleCode.LOCAL_CONSUMER_RIGHTS and result.clause == CLAUSES[RuleCode.LOCAL_CONSUMER_RIGHTS]
     assert result.overrides_rule is rule
     assert result.legal_basis == "EU Directive 2011/83 art. 16(m)"
     assert any(CLAUSES[rule] in line for line in result.evidence)
@@ -359,10 +337,7 @@ def test_legal_basis_on_late_duplicate_goes_to_approval():
         customer_contacted_at=contact,
         legal_basis="law",
     )
-    assert (
-        result.path is RefundPath.APPROVAL
-        and result.overrides_rule is RuleCode.DUPLICATE_OR_ORDER_ERROR
-    )
+    assert result.path is RefundPath.APPROVAL and result.overrides_rule is RuleCode.DUPLICATE_OR_ORDER_ERROR
 
 
 def test_legal_basis_is_recorded_without_changing_an_eligible_path():
@@ -435,9 +410,7 @@ def _random_case(rng: random.Random):
         )
         for i in range(rng.randrange(0, 3))
     ]
-    the_order = order(
-        amount_minor=amount, already_refunded_minor=already, paid_at=paid, activated_at=activated
-    )
+    the_order = order(amount_minor=amount, already_refunded_minor=already, paid_at=paid, activated_at=activated)
     the_request = request(
         reason,
         amount_minor=requested,

@@ -44,6 +44,4 @@ def test_clause_is_a_whole_line_of_the_policy_verbatim(rule, policy_text):
 def test_policy_version_is_the_last_updated_date(policy_text):
     match = re.search(r"Last updated: (.+)", policy_text)
     assert match, "the policy has no 'Last updated' line"
-    assert (
-        datetime.strptime(match.group(1).strip(), "%B %d, %Y").date().isoformat() == POLICY_VERSION
-    )
+    assert datetime.strptime(match.group(1).strip(), "%B %d, %Y").date().isoformat() == POLICY_VERSION

@@ -33,9 +33,7 @@ def test_no_clock_randomness_io_or_settings(source):
     tree = ast.parse(source.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            assert not {a.name.split(".")[0] for a in node.names} & FORBIDDEN_MODULES, ast.dump(
-                node
-            )
+            assert not {a.name.split(".")[0] for a in node.names} & FORBIDDEN_MODULES, ast.dump(node)
         if isinstance(node, ast.ImportFrom) and node.module:
             assert node.module.split(".")[0] not in FORBIDDEN_MODULES, node.module
         if isinstance(node, ast.Call):
@@ -45,7 +43,5 @@ def test_no_clock_randomness_io_or_settings(source):
 
 def test_importing_the_policy_does_not_load_holidays():
     code = "import sys, domain.policy; assert 'holidays' not in sys.modules, 'holidays imported'"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr

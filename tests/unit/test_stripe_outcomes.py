@@ -33,7 +33,9 @@ def test_only_answers_proving_stripe_did_nothing_are_refusals(http_status, outco
 
 
 def snapshot(refund_id: str, status: str, attempt: int | None, created: int) -> StripeRefundSnapshot:
-    return StripeRefundSnapshot(stripe_refund_id=refund_id, status=status, amount_minor=100, currency="eur", created=created, attempt=attempt)
+    return StripeRefundSnapshot(
+        stripe_refund_id=refund_id, status=status, amount_minor=100, currency="eur", created=created, attempt=attempt
+    )
 
 
 FAILED_1 = snapshot("re_1", "failed", 1, 10)

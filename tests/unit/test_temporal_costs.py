@@ -34,7 +34,10 @@ def test_patch_markers_and_their_change_version_upsert_are_not_billed() -> None:
     history = _load("not_activated_refund_verified_with_stripe_then_settled__RefundWorkflow_0")
     kept = [e for e in history.events if e.marker_recorded_event_attributes.marker_name != "core_patch"]
     patch_upserts = [
-        e for e in kept if set(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields) == {"TemporalChangeVersion"}
+        e
+        for e in kept
+        if set(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+        == {"TemporalChangeVersion"}
     ]
     assert patch_upserts, "the saved history should carry the patch's TemporalChangeVersion upsert"
     assert len(kept) < len(history.events)

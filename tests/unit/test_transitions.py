@@ -80,9 +80,7 @@ def test_support_records_troubleshooting(roles, outcome):
 
 @pytest.mark.parametrize("roles", [(Role.APPROVER,), (Role.FINANCE,), (Role.SHOP,), ()])
 def test_troubleshooting_is_for_support(roles):
-    check = check_troubleshooting(
-        INVESTIGATING, RefundPath.TROUBLESHOOTING, TroubleshootingOutcome.RESOLVED, roles
-    )
+    check = check_troubleshooting(INVESTIGATING, RefundPath.TROUBLESHOOTING, TroubleshootingOutcome.RESOLVED, roles)
     assert not check.allowed and check.refusal is RefusalCode.FORBIDDEN_ROLE
 
 

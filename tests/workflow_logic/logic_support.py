@@ -76,8 +76,12 @@ class Fakes:
     async def fetch_stripe_refund(self, request: FetchStripeRefund) -> StripeRefundSnapshot:
         self.stripe_calls.append(f"fetch {request.stripe_refund_id}")
         return StripeRefundSnapshot(
-            stripe_refund_id=request.stripe_refund_id, status=self.fetch_status, amount_minor=0, currency="eur",
-            failure_reason="lost_or_stolen_card" if self.fetch_status == "failed" else None, created=0,
+            stripe_refund_id=request.stripe_refund_id,
+            status=self.fetch_status,
+            amount_minor=0,
+            currency="eur",
+            failure_reason="lost_or_stolen_card" if self.fetch_status == "failed" else None,
+            created=0,
         )
 
     @activity.defn(name="load_dispute_context")
@@ -100,14 +104,26 @@ class Fakes:
 
     @staticmethod
     def _snapshot(attempt: int, status: str, amount_minor: int, currency: str) -> StripeRefundSnapshot:
-        return StripeRefundSnapshot(stripe_refund_id=f"re_fake_{attempt}", status=status, amount_minor=amount_minor, currency=currency, created=0)
+        return StripeRefundSnapshot(
+            stripe_refund_id=f"re_fake_{attempt}",
+            status=status,
+            amount_minor=amount_minor,
+            currency=currency,
+            created=0,
+        )
 
     def activities(self) -> list[object]:
         """Every fake, bound to this test's answers."""
         return [
-            self.publish_refund, self.compute_settlement_window, self.create_stripe_refund, self.find_stripe_refunds,
+            self.publish_refund,
+            self.compute_settlement_window,
+            self.create_stripe_refund,
+            self.find_stripe_refunds,
             self.fetch_stripe_refund,
-            self.load_dispute_context, self.publish_dispute, self.submit_dispute_evidence, self.accept_dispute,
+            self.load_dispute_context,
+            self.publish_dispute,
+            self.submit_dispute_evidence,
+            self.accept_dispute,
         ]
 
 
@@ -118,5 +134,3 @@ class Logic:
     env: WorkflowEnvironment
     task_queue: str
     fakes: Fakes
-
-

@@ -22,17 +22,32 @@ FINANCE = Actor(actor_id="stf_finance", name="Fred Finance", roles=(Role.FINANCE
 ADMIN = Actor(actor_id="stf_admin", name="Root Admin", roles=(Role.ADMIN,))
 
 
-def refund_input(task_queue: str, reason: RefundReason, *, amount_minor: int = 3000, activated: bool = False) -> RefundInput:
+def refund_input(
+    task_queue: str, reason: RefundReason, *, amount_minor: int = 3000, activated: bool = False
+) -> RefundInput:
     """A refund requested by support an hour after payment, its Stripe calls on the test's own queue."""
     paid_at = datetime.now(UTC) - timedelta(days=1)
     order = OrderFacts(
-        order_id=f"ord-{uuid.uuid4().hex[:8]}", customer_id="cus-logic", plan_months=3, amount_minor=amount_minor, currency="eur",
-        paid_at=paid_at, activated_at=paid_at if activated else None, payment_intent_id="pi_logic",
+        order_id=f"ord-{uuid.uuid4().hex[:8]}",
+        customer_id="cus-logic",
+        plan_months=3,
+        amount_minor=amount_minor,
+        currency="eur",
+        paid_at=paid_at,
+        activated_at=paid_at if activated else None,
+        payment_intent_id="pi_logic",
     )
-    request = RefundRequestFacts(reason=reason, customer_contacted_at=paid_at + timedelta(hours=1), requested_by=SUPPORT.actor_id)
+    request = RefundRequestFacts(
+        reason=reason, customer_contacted_at=paid_at + timedelta(hours=1), requested_by=SUPPORT.actor_id
+    )
     return RefundInput(
-        refund_id=f"rf_{uuid.uuid4().hex[:12]}", order=order, request=request, requester=SUPPORT, customer_email="c@example.com",
-        params=PolicyParameters(), runtime=RefundRuntime(stripe_task_queue=task_queue, status_poll_interval=timedelta(minutes=30)),
+        refund_id=f"rf_{uuid.uuid4().hex[:12]}",
+        order=order,
+        request=request,
+        requester=SUPPORT,
+        customer_email="c@example.com",
+        params=PolicyParameters(),
+        runtime=RefundRuntime(stripe_task_queue=task_queue, status_poll_interval=timedelta(minutes=30)),
     )
 
 
@@ -51,6 +66,10 @@ def kinds(state: RefundState) -> list[str]:
     return [entry.kind for entry in state.timeline]
 
 
-async def start_refund(client: Any, data: RefundInput, task_queue: str) -> WorkflowHandle[RefundWorkflow, RefundOutcome]:
+async def start_refund(
+    client: Any, data: RefundInput, task_queue: str
+) -> WorkflowHandle[RefundWorkflow, RefundOutcome]:
     """Start the refund's workflow on the test's queue."""
-    return await client.start_workflow(RefundWorkflow.run, data, id=refund_workflow_id(data.refund_id), task_queue=task_queue)
+    return await client.start_workflow(
+        RefundWorkflow.run, data, id=refund_workflow_id(data.refund_id), task_queue=task_queue
+    )

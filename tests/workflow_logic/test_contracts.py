@@ -19,7 +19,12 @@ def names(functions: list[Any]) -> set[str]:
 
 def contract_names() -> set[str]:
     """Every activity a workflow contract declares."""
-    members = [getattr(cls, name) for cls in (RefundReadModel, RefundStripeCalls, DisputeReadModel, DisputeStripeCalls) for name in vars(cls) if not name.startswith("_")]
+    members = [
+        getattr(cls, name)
+        for cls in (RefundReadModel, RefundStripeCalls, DisputeReadModel, DisputeStripeCalls)
+        for name in vars(cls)
+        if not name.startswith("_")
+    ]
     return names(members)
 
 

@@ -30,17 +30,32 @@ def snapshot(status: DisputeStatus = D.NEEDS_RESPONSE) -> StripeDisputeSnapshot:
     """A fraud dispute opened now, evidence due in a week."""
     now = datetime.now(UTC)
     return StripeDisputeSnapshot(
-        dispute_id=f"dp_{uuid.uuid4().hex[:10]}", charge_id="ch_logic", payment_intent_id="pi_logic", amount_minor=3000,
-        currency="eur", reason="fraudulent", status=status, due_by=now + timedelta(days=7), opened_at=now,
+        dispute_id=f"dp_{uuid.uuid4().hex[:10]}",
+        charge_id="ch_logic",
+        payment_intent_id="pi_logic",
+        amount_minor=3000,
+        currency="eur",
+        reason="fraudulent",
+        status=status,
+        due_by=now + timedelta(days=7),
+        opened_at=now,
     )
 
 
 def context(*, contacted: bool, open_refunds: list[str] | None = None) -> DisputeContext:
     """Our records of the disputed payment: one order, and a support contact before the dispute if `contacted`."""
     paid = datetime.now(UTC) - timedelta(days=3)
-    order = OrderEvidence(order_id="ord-logic", plan_months=3, amount="30.00 EUR", paid_at=paid, customer_email="c@example.com")
+    order = OrderEvidence(
+        order_id="ord-logic", plan_months=3, amount="30.00 EUR", paid_at=paid, customer_email="c@example.com"
+    )
     contacts = [ContactFact(at=paid + timedelta(hours=2), kind="contact", reference="email")] if contacted else []
-    return DisputeContext(customer_id="cus-logic", order_ids=["ord-logic"], orders=[order], contacts=contacts, open_refund_ids=open_refunds or [])
+    return DisputeContext(
+        customer_id="cus-logic",
+        order_ids=["ord-logic"],
+        orders=[order],
+        contacts=contacts,
+        open_refund_ids=open_refunds or [],
+    )
 
 
 async def start_dispute(logic: Logic, dispute: StripeDisputeSnapshot) -> WorkflowHandle[DisputeWorkflow, DisputeState]:
@@ -66,10 +81,16 @@ async def wait_kind(handle: WorkflowHandle[DisputeWorkflow, DisputeState], kind:
 
 def outcome(dispute: StripeDisputeSnapshot, status: DisputeStatus) -> DisputeEvent:
     """Stripe's event closing the dispute with `status`."""
-    return DisputeEvent(event_id=f"evt_{status}", event_type="charge.dispute.closed", dispute=dispute.model_copy(update={"status": status}))
+    return DisputeEvent(
+        event_id=f"evt_{status}",
+        event_type="charge.dispute.closed",
+        dispute=dispute.model_copy(update={"status": status}),
+    )
 
 
-async def test_no_prior_contact_suspends_submits_evidence_before_the_deadline_and_a_win_reinstates(logic: Logic) -> None:
+async def test_no_prior_contact_suspends_submits_evidence_before_the_deadline_and_a_win_reinstates(
+    logic: Logic,
+) -> None:
     logic.fakes.context = context(contacted=False)
     dispute = snapshot()
     handle = await start_dispute(logic, dispute)
@@ -79,7 +100,9 @@ async def test_no_prior_contact_suspends_submits_evidence_before_the_deadline_an
     assert effects.suspend_order_ids == ["ord-logic"] and effects.restrict_customer_id == "cus-logic"
     await logic.env.fast_forward(handle, timedelta(days=6))
     submitted = await wait_kind(handle, "evidence_submitted")
-    assert submitted.evidence_submitted_at is not None and logic.fakes.stripe_calls[0].startswith(f"submit {dispute.dispute_id}")
+    assert submitted.evidence_submitted_at is not None and logic.fakes.stripe_calls[0].startswith(
+        f"submit {dispute.dispute_id}"
+    )
     await handle.signal(DisputeWorkflow.dispute_event, outcome(dispute, D.WON))
     final = await handle.result()
     assert final.outcome == "won" and final.timeline[-1].kind == "reinstated"
@@ -109,7 +132,9 @@ async def test_finance_submits_early_with_its_own_text_and_a_closed_inquiry_ends
     dispute = snapshot()
     handle = await start_dispute(logic, dispute)
     await wait_kind(handle, "evidence_scheduled")
-    await handle.execute_update(DisputeWorkflow.submit_evidence, FinanceDisputeAction(actor=FINANCE, uncategorized_text="logs attached"))
+    await handle.execute_update(
+        DisputeWorkflow.submit_evidence, FinanceDisputeAction(actor=FINANCE, uncategorized_text="logs attached")
+    )
     await wait_kind(handle, "evidence_submitted")
     assert "uncategorized_text" in logic.fakes.stripe_calls[0]
     await handle.signal(DisputeWorkflow.dispute_event, outcome(dispute, D.WARNING_CLOSED))

@@ -56,7 +56,9 @@ async def test_auto_approved_refund_is_paid_and_settles_when_its_window_ends(log
 
 async def test_approved_by_an_approver_then_paid(logic: Logic) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue
+        )
     await wait_for(handle, S.AWAITING_APPROVAL)
     state = await handle.execute_update(RefundWorkflow.approve, DecisionRequest(actor=APPROVER, note="ok"))
     assert state.status is S.APPROVED and state.approvals[0].acting_as is Role.APPROVER
@@ -81,10 +83,14 @@ async def test_large_refund_needs_a_second_approval_which_admin_gives_as_finance
 
 async def test_separation_of_duties_and_roles_are_checked_before_anything_is_recorded(logic: Logic) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue
+        )
     before = await wait_for(handle, S.AWAITING_APPROVAL)
     with pytest.raises(WorkflowUpdateFailedError) as own:
-        await handle.execute_update(RefundWorkflow.approve, DecisionRequest(actor=SUPPORT.model_copy(update={"roles": (Role.ADMIN,)})))
+        await handle.execute_update(
+            RefundWorkflow.approve, DecisionRequest(actor=SUPPORT.model_copy(update={"roles": (Role.ADMIN,)}))
+        )
     assert refusal(own) == "separation_of_duties"
     with pytest.raises(WorkflowUpdateFailedError) as role:
         await handle.execute_update(RefundWorkflow.reject, DecisionRequest(actor=SUPPORT))
@@ -94,7 +100,9 @@ async def test_separation_of_duties_and_roles_are_checked_before_anything_is_rec
 
 async def test_rejected_refund_tells_the_customer(logic: Logic) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue
+        )
     await wait_for(handle, S.AWAITING_APPROVAL)
     await handle.execute_update(RefundWorkflow.reject, DecisionRequest(actor=FINANCE, note="outside policy"))
     assert (await handle.result()).status is S.REJECTED
@@ -102,14 +110,18 @@ async def test_rejected_refund_tells_the_customer(logic: Logic) -> None:
 
 
 async def test_a_request_the_policy_does_not_cover_is_rejected_by_the_assessment(logic: Logic) -> None:
-    handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.CHANGED_MIND), logic.task_queue)
+    handle = await start_refund(
+        logic.env.client, refund_input(logic.task_queue, RefundReason.CHANGED_MIND), logic.task_queue
+    )
     assert (await handle.result()).status is S.REJECTED
     assert kinds(await handle.query(RefundWorkflow.state)) == ["requested", "assessed"]
 
 
 async def test_cancelled_before_stripe_is_called(logic: Logic) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue
+        )
     await wait_for(handle, S.AWAITING_APPROVAL)
     await handle.execute_update(RefundWorkflow.cancel, CancelRequest(actor=SUPPORT, note="customer withdrew"))
     assert (await handle.result()).status is S.CANCELLED
@@ -118,7 +130,9 @@ async def test_cancelled_before_stripe_is_called(logic: Logic) -> None:
 
 async def test_no_cancel_once_stripe_was_called(logic: Logic) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue
+        )
     await wait_for(handle, S.SETTLING)
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(RefundWorkflow.cancel, CancelRequest(actor=SUPPORT))
@@ -137,7 +151,11 @@ async def test_troubleshooting_in_progress_then_resolved_cites_its_clause(logic:
     assert state.status is S.RESOLVED
     entries = [e for e in state.timeline if e.kind == "troubleshooting"]
     assert [e.status for e in entries] == [S.INVESTIGATING, S.RESOLVED]
-    assert entries[-1].detail == {"outcome": "resolved", "rule": RuleCode.TECHNICAL_ISSUE.value, "clause": clause(RuleCode.TECHNICAL_ISSUE)}
+    assert entries[-1].detail == {
+        "outcome": "resolved",
+        "rule": RuleCode.TECHNICAL_ISSUE.value,
+        "clause": clause(RuleCode.TECHNICAL_ISSUE),
+    }
     assert (await handle.result()).status is S.RESOLVED
 
 
@@ -168,18 +186,26 @@ async def test_troubleshooting_left_undecided_escalates_to_an_approver(logic: Lo
         (InvestigationFinding.NOT_CONFIRMED, S.REJECTED, RuleCode.UNAUTHORIZED_TRANSACTION),
     ],
 )
-async def test_investigation_finding_decides_and_cites_its_rule(logic: Logic, finding: InvestigationFinding, status: RefundStatus, rule: RuleCode) -> None:
+async def test_investigation_finding_decides_and_cites_its_rule(
+    logic: Logic, finding: InvestigationFinding, status: RefundStatus, rule: RuleCode
+) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.UNAUTHORIZED_TRANSACTION), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.UNAUTHORIZED_TRANSACTION), logic.task_queue
+        )
     await wait_for(handle, S.INVESTIGATING)
-    state = await handle.execute_update(RefundWorkflow.record_investigation, InvestigationRecord(actor=APPROVER, finding=finding))
+    state = await handle.execute_update(
+        RefundWorkflow.record_investigation, InvestigationRecord(actor=APPROVER, finding=finding)
+    )
     assert state.status is status
     assert state.timeline[-1].detail == {"finding": finding.value, "rule": rule.value, "clause": clause(rule)}
 
 
 async def test_investigation_left_open_is_escalated_once_and_keeps_waiting(logic: Logic) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.UNAUTHORIZED_TRANSACTION), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.UNAUTHORIZED_TRANSACTION), logic.task_queue
+        )
     await wait_for(handle, S.INVESTIGATING)
     await logic.env.fast_forward(handle, timedelta(hours=49))
     state = await handle.query(RefundWorkflow.state)
@@ -188,7 +214,9 @@ async def test_investigation_left_open_is_escalated_once_and_keeps_waiting(logic
 
 async def test_undecided_approval_is_escalated_then_expires(logic: Logic) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue
+        )
     await wait_for(handle, S.AWAITING_APPROVAL)
     await logic.env.fast_forward(handle, timedelta(hours=25))
     reminded = await handle.query(RefundWorkflow.state)
@@ -210,7 +238,11 @@ async def test_permanent_stripe_refusal_fails_then_finance_retries(logic: Logic)
     settling = await wait_for(handle, S.SETTLING)
     assert settling.stripe_attempt == 2 and settling.stripe_refund_id == "re_fake_2"
     # Stripe is asked for a refund of ours before the second attempt is made.
-    assert logic.fakes.stripe_calls == [f"create {data.refund_id} attempt 1", f"find {data.refund_id}", f"create {data.refund_id} attempt 2"]
+    assert logic.fakes.stripe_calls == [
+        f"create {data.refund_id} attempt 1",
+        f"find {data.refund_id}",
+        f"create {data.refund_id} attempt 2",
+    ]
 
 
 async def test_finance_retry_follows_a_refund_stripe_already_holds(logic: Logic) -> None:
@@ -220,7 +252,9 @@ async def test_finance_retry_follows_a_refund_stripe_already_holds(logic: Logic)
         handle = await start_refund(logic.env.client, data, logic.task_queue)
     await wait_for(handle, S.FAILED)
     logic.fakes.found_refunds = [logic.fakes._snapshot(1, "succeeded", data.order.amount_minor, "eur")]
-    await handle.execute_update(RefundWorkflow.resolve_failure, FailureResolution(actor=FINANCE, action=FailureAction.RETRY))
+    await handle.execute_update(
+        RefundWorkflow.resolve_failure, FailureResolution(actor=FINANCE, action=FailureAction.RETRY)
+    )
     settling = await wait_for(handle, S.SETTLING)
     assert settling.stripe_refund_id == "re_fake_1" and settling.stripe_attempt == 1
     assert logic.fakes.stripe_calls == [f"create {data.refund_id} attempt 1", f"find {data.refund_id}"]
@@ -244,10 +278,14 @@ async def test_manual_payout_is_refused_while_stripe_holds_a_refund_of_ours(logi
 async def test_failed_refund_paid_out_by_hand_by_admin(logic: Logic) -> None:
     logic.fakes.create_outcomes = ["card_declined"]
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue
+        )
     await wait_for(handle, S.FAILED)
     with pytest.raises(WorkflowUpdateFailedError) as missing:
-        await handle.execute_update(RefundWorkflow.resolve_failure, FailureResolution(actor=FINANCE, action=FailureAction.MANUAL_PAYOUT))
+        await handle.execute_update(
+            RefundWorkflow.resolve_failure, FailureResolution(actor=FINANCE, action=FailureAction.MANUAL_PAYOUT)
+        )
     assert refusal(missing) == "missing_reference"
     payout = FailureResolution(actor=ADMIN, action=FailureAction.MANUAL_PAYOUT, reference="SEPA-42")
     state = await handle.execute_update(RefundWorkflow.resolve_failure, payout)
@@ -258,12 +296,16 @@ async def test_failed_refund_paid_out_by_hand_by_admin(logic: Logic) -> None:
 
 async def test_finance_confirms_the_settlement_before_the_window_ends(logic: Logic) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue
+        )
     await wait_for(handle, S.SETTLING)
     with pytest.raises(WorkflowUpdateFailedError) as role:
         await handle.execute_update(RefundWorkflow.confirm_settlement, SettlementConfirmation(actor=APPROVER))
     assert refusal(role) == "forbidden_role"
-    state = await handle.execute_update(RefundWorkflow.confirm_settlement, SettlementConfirmation(actor=FINANCE, note="on statement"))
+    state = await handle.execute_update(
+        RefundWorkflow.confirm_settlement, SettlementConfirmation(actor=FINANCE, note="on statement")
+    )
     assert state.status is S.SETTLED and kinds(state)[-1] == "settlement_confirmed"
     assert (await handle.result()).status is S.SETTLED
 
@@ -271,9 +313,14 @@ async def test_finance_confirms_the_settlement_before_the_window_ends(logic: Log
 async def test_stripe_failure_after_success_reopens_the_order_for_finance(logic: Logic) -> None:
     logic.fakes.fetch_status = "failed"
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue
+        )
     await wait_for(handle, S.SETTLING)
-    await handle.signal(RefundWorkflow.stripe_refund_event, StripeRefundEvent(event_id="evt_1", event_type="refund.failed", stripe_refund_id="re_fake_1", created=0))
+    await handle.signal(
+        RefundWorkflow.stripe_refund_event,
+        StripeRefundEvent(event_id="evt_1", event_type="refund.failed", stripe_refund_id="re_fake_1", created=0),
+    )
     failed = await wait_for(handle, S.FAILED)
     assert failed.failure_reason == "lost_or_stolen_card"
     assert logic.fakes.published[-1].order_status is OrderStatus.PAID  # the order is back where it was
@@ -282,7 +329,9 @@ async def test_stripe_failure_after_success_reopens_the_order_for_finance(logic:
 async def test_pending_refund_is_polled_until_stripe_says_succeeded(logic: Logic) -> None:
     logic.fakes.create_outcomes = ["pending"]
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.NOT_ACTIVATED), logic.task_queue
+        )
     await wait_for(handle, S.REFUNDING)
     await logic.env.fast_forward(handle, timedelta(minutes=31))
     assert (await wait_for(handle, S.SETTLING)).stripe_status == "succeeded"
@@ -291,7 +340,9 @@ async def test_pending_refund_is_polled_until_stripe_says_succeeded(logic: Logic
 
 async def test_chargeback_before_stripe_cancels_the_refund(logic: Logic) -> None:
     with logic.env.with_time_skipping_disabled():
-        handle = await start_refund(logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue)
+        handle = await start_refund(
+            logic.env.client, refund_input(logic.task_queue, RefundReason.WRONG_PLAN), logic.task_queue
+        )
     opened = await wait_for(handle, S.AWAITING_APPROVAL)
     await handle.signal(RefundWorkflow.dispute_opened, DisputeOpened(dispute_id="dp_1", opened_at=opened.requested_at))
     assert (await handle.result()).status is S.CANCELLED
