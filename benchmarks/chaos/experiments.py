@@ -1,0 +1,291 @@
+"""The experiments, each a bounded fault injected into a burst of refund requests; selectable by name."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+from benchmarks.chaos.measure import PAID, Auditor
+from benchmarks.chaos.options import ChaosOptions
+from benchmarks.chaos.shop import SUPPORT, Order, RefundRequest, paid_orders, request_refund, stripe_client, with_key
+from benchmarks.chaos.stack import WORKERS, ChaosStack
+from stripe_emulator.control import EmulatorControl
+
+REFUND_FAIL_CARD = "pm_card_refundFail"
+
+
+@dataclass
+class Outcome:
+    """What an experiment did: its requests (recovery probes included), recovery times, remarks."""
+
+    requests: list[RefundRequest] = field(default_factory=list)
+    recoveries: list[float | None] = field(default_factory=list)  # None: no new refund succeeded within the settle timeout
+    notes: list[str] = field(default_factory=list)
+
+
+class Run:
+    """What every experiment works with: the stack, clients of the API, Stripe and the emulator's control API."""
+
+    def __init__(self, stack: ChaosStack, options: ChaosOptions) -> None:
+        self.stack = stack
+        self.options = options
+        self.api = httpx.AsyncClient(base_url=stack.api_url, timeout=30)
+        self.sdk = stripe_client(stack.emulator_url)
+        self.control = EmulatorControl(stack.emulator_url)
+        self.auditor = Auditor(self.api, self.sdk, lambda: stack.temporal)
+        self.rng = random.Random(options.seed)
+
+    async def orders(self, count: int, card: str = "pm_card_visa") -> list[Order]:
+        """Paid orders, registered before any fault is injected."""
+        return await paid_orders(self.api, self.sdk, count, card)
+
+    async def close(self) -> None:
+        """Close the clients."""
+        await self.api.aclose()
+        self.control.close()
+
+
+async def burst(run: Run, name: str, orders: list[Order], probe: Order | None = None,
+                fault: Callable[[], Awaitable[float]] | None = None, trigger_share: float = 0.5) -> Outcome:  # fmt: skip
+    """Request refunds for `orders` at the configured rate; `fault` runs once `trigger_share` of them have started.
+
+    `fault` returns the time (epoch seconds) it ended; a recovery probe on `probe` starts then.
+    """
+    opts = run.options
+    requests = [RefundRequest(order, f"chaos-{uuid.uuid4().hex}" if with_key(i, opts.keyed_share) else None, name) for i, order in enumerate(orders)]
+    trigger_index = min(int(len(requests) * trigger_share), max(len(requests) - 1, 0))
+    triggered = asyncio.Event()
+    gate = asyncio.Semaphore(opts.concurrency)
+
+    async def one(index: int, request: RefundRequest) -> None:
+        await asyncio.sleep(index / opts.rate_per_s)
+        async with gate:
+            if index >= trigger_index:
+                triggered.set()
+            await request_refund(run.api, request, opts.give_up_after_s)
+
+    tasks = [asyncio.create_task(one(i, r)) for i, r in enumerate(requests)]
+    if not tasks:
+        triggered.set()
+    outcome = Outcome(requests=list(requests))
+    probing = None
+    if fault is not None:
+        await triggered.wait()
+        fault_end = await fault()
+        if probe is not None:
+            probing = asyncio.create_task(recovery_probe(run, name, probe, fault_end))
+    await asyncio.gather(*tasks)
+    if probing is not None:
+        request, seconds = await probing
+        outcome.requests.append(request)
+        outcome.recoveries.append(seconds)
+    return outcome
+
+
+async def recovery_probe(run: Run, name: str, order: Order, fault_end: float) -> tuple[RefundRequest, float | None]:
+    """A new refund requested when the fault ends: seconds until Stripe succeeded for it, end to end."""
+    request = RefundRequest(order, f"probe-{uuid.uuid4().hex}", name, probe=True)
+    await request_refund(run.api, request, run.options.give_up_after_s)
+    deadline = time.monotonic() + run.options.settle_timeout_s
+    while request.refund_id and time.monotonic() < deadline:
+        try:
+            response = await run.api.get(f"/refunds/{request.refund_id}", headers=SUPPORT)
+            if response.status_code == 200 and response.json()["status"] in PAID:
+                return request, time.time() - fault_end
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.2)
+    return request, None
+
+
+def merge(total: Outcome, part: Outcome) -> None:
+    """Add one repetition's outcome to the experiment's."""
+    total.requests += part.requests
+    total.recoveries += part.recoveries
+    total.notes += part.notes
+
+
+# ---- process faults -------------------------------------------------------------------------------
+
+
+async def worker_kill(run: Run) -> Outcome:
+    """SIGKILL a worker mid-burst, restart it after a moment."""
+    total = Outcome()
+    for i in range(run.options.worker_kills):
+        *orders, probe = await run.orders(run.options.burst_size + 1)
+        name = WORKERS[i % len(WORKERS)]
+
+        async def fault(name: str = name) -> float:
+            await run.stack.kill(name)
+            await asyncio.sleep(run.options.worker_down_s)
+            await run.stack.start(name)
+            return time.time()
+
+        merge(total, await burst(run, "worker-kill", orders, probe, fault))
+    total.notes.append(f"{run.options.worker_kills} worker SIGKILLs, each down {run.options.worker_down_s:g}s")
+    return total
+
+
+async def temporal_restart(run: Run) -> Outcome:
+    """Stop the Temporal server mid-burst for N seconds, then start it again on its database file."""
+    total = Outcome()
+    for down_s in run.options.temporal_downs_s:
+        *orders, probe = await run.orders(run.options.burst_size + 1)
+
+        async def fault(down_s: float = down_s) -> float:
+            await run.stack.stop("temporal")
+            await asyncio.sleep(down_s)
+            await run.stack.start("temporal")
+            return time.time()
+
+        merge(total, await burst(run, "temporal-restart", orders, probe, fault))
+    total.notes.append(f"Temporal stopped for {', '.join(f'{d:g}s' for d in run.options.temporal_downs_s)}")
+    return total
+
+
+async def api_kill(run: Run) -> Outcome:
+    """SIGKILL the API mid-burst and restart it; clients retry (same key when they sent one)."""
+    total = Outcome()
+    for _ in range(run.options.api_kills):
+        *orders, probe = await run.orders(run.options.burst_size + 1)
+
+        async def fault() -> float:
+            await run.stack.kill("api")
+            await run.stack.start("api")
+            return time.time()
+
+        merge(total, await burst(run, "api-kill", orders, probe, fault))
+    total.notes.append(f"{run.options.api_kills} API SIGKILLs mid-burst")
+    return total
+
+
+async def api_kill_in_request(run: Run) -> Outcome:
+    """SIGKILL the API 5-150 ms into one refund request, restart it; the client retries, alternately with a key."""
+    total = Outcome()
+    landed = 0
+    for i in range(run.options.api_request_kills):
+        order, probe = await run.orders(2)
+        request = RefundRequest(order, f"chaos-{uuid.uuid4().hex}" if i % 2 == 0 else None, "api-kill-in-request")
+        asking = asyncio.create_task(request_refund(run.api, request, run.options.give_up_after_s))
+        await asyncio.sleep(run.rng.uniform(0.005, 0.150))
+        await run.stack.kill("api")
+        await run.stack.start("api")
+        fault_end = time.time()
+        probe_request, seconds = await recovery_probe(run, "api-kill-in-request", probe, fault_end)
+        await asyncio.wait_for(asking, run.options.give_up_after_s + 60)
+        landed += request.answers[0][0] is None
+        merge(total, Outcome([request, probe_request], [seconds]))
+    total.notes.append(f"{landed} of {run.options.api_request_kills} kills cut the request off (the rest had been answered)")
+    return total
+
+
+# ---- Stripe faults (the emulator's fault API, on POST /v1/refunds) ---------------------------------
+
+STRIPE_FAULTS: dict[str, dict] = {
+    "stripe-500-before": {"status": 500, "when": "before"},
+    "stripe-500-after": {"status": 500, "when": "after"},
+    "stripe-500-after-replayed": {"status": 500, "when": "after", "idempotent_replay": True},
+    "stripe-429": {"status": 429, "when": "before"},
+    "stripe-drop-before": {"drop_connection": True, "when": "before"},
+    "stripe-drop-after": {"drop_connection": True, "when": "after"},
+    "stripe-latency": {},  # latency_ms and `when` chosen per repetition
+}
+FAULT_CONSUMED_WITHIN_S = 60.0
+
+
+def stripe_fault(kind: str) -> Callable[[Run], Awaitable[Outcome]]:
+    """An experiment arming one `kind` fault per repetition, then sending a few refunds into it."""
+
+    async def experiment(run: Run) -> Outcome:
+        total = Outcome()
+        for repetition in range(run.options.stripe_fault_repeats):
+            spec = dict(STRIPE_FAULTS[kind], method="POST", path="/v1/refunds", count=1)
+            if kind == "stripe-latency":
+                low, high = run.options.latency_s
+                spec |= {"latency_ms": int(run.rng.uniform(low, high) * 1000), "when": ("after", "before")[repetition % 2]}
+            *orders, probe = await run.orders(run.options.stripe_fault_burst + 1)
+            armed = await asyncio.to_thread(run.control.add_fault, **spec)
+
+            async def consumed(armed: dict = armed) -> float:
+                deadline = time.monotonic() + FAULT_CONSUMED_WITHIN_S
+                while any(f["id"] == armed["id"] for f in await asyncio.to_thread(run.control.faults)):
+                    if time.monotonic() > deadline:
+                        total.notes.append(f"fault {spec} was never hit; removed")
+                        await asyncio.to_thread(run.control.clear_faults)
+                        break
+                    await asyncio.sleep(0.05)
+                # A slow answer ends when its delay does.
+                return time.time() + armed.get("latency_ms", 0) / 1000
+
+            merge(total, await burst(run, kind, orders, probe, consumed, trigger_share=0))
+            total.notes.append(f"fault {({k: v for k, v in spec.items() if k not in ('method', 'path', 'count')})}")
+        return total
+
+    experiment.__doc__ = f"Stripe fault {STRIPE_FAULTS[kind] or 'latency'} on POST /v1/refunds."
+    return experiment
+
+
+# ---- a webhook while Temporal is down -------------------------------------------------------------
+
+
+async def webhook_temporal_down(run: Run) -> Outcome:
+    """Refunds Stripe fails later (pm_card_refundFail); Temporal is down when their refund.failed webhooks arrive."""
+    opts = run.options
+    orders = await run.orders(opts.webhook_refunds, REFUND_FAIL_CARD)
+    (probe,) = await run.orders(1)
+    total = await burst(run, "webhook-temporal-down", orders)
+    stripe_ids = await _wait_settling(run, total.requests, timeout_s=opts.refund_failure_delay_s + 20)
+    total.notes.append(f"{len(stripe_ids)} of {len(orders)} reached settling before Temporal was stopped")
+    await run.stack.stop("temporal")
+    attempts = await _failed_webhook_attempts(run, stripe_ids, timeout_s=opts.refund_failure_delay_s + 30)
+    answers = sorted({str(a["status"] or a["error"]) for a in attempts})
+    total.notes.append(f"refund.failed delivered {len(attempts)} times while Temporal was down, answered {answers}")
+    await asyncio.sleep(opts.webhook_down_extra_s)
+    await run.stack.start("temporal")
+    request, seconds = await recovery_probe(run, "webhook-temporal-down", probe, time.time())
+    total.requests.append(request)
+    total.recoveries.append(seconds)
+    return total
+
+
+async def _wait_settling(run: Run, requests: list[RefundRequest], timeout_s: float) -> set[str]:
+    """The Stripe refund ids of these requests' refunds once each is settling (or the timeout passed)."""
+    deadline = time.monotonic() + timeout_s
+    found: dict[str, str] = {}
+    while time.monotonic() < deadline and len(found) < len(requests):
+        for request in requests:
+            if request.refund_id and request.refund_id not in found:
+                refund = (await run.api.get(f"/refunds/{request.refund_id}", headers=SUPPORT)).json()
+                if refund.get("status") in PAID:
+                    found[request.refund_id] = refund["stripe_refund_id"]
+        await asyncio.sleep(0.2)
+    return set(found.values())
+
+
+async def _failed_webhook_attempts(run: Run, stripe_ids: set[str], timeout_s: float) -> list[dict]:
+    """Delivery attempts of the refund.failed events of these Stripe refunds, once each has had one."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        events = await asyncio.to_thread(run.sdk.v1.events.list, {"type": "refund.failed", "limit": 100})
+        event_ids = {e.id for e in events.data if e.data.object["id"] in stripe_ids}
+        log = (await asyncio.to_thread(run.control.webhook_deliveries))["attempts"]
+        attempts = [a for a in log if a["event"] in event_ids]
+        if ({a["event"] for a in attempts} >= event_ids and len(event_ids) == len(stripe_ids)) or time.monotonic() > deadline:
+            return attempts
+        await asyncio.sleep(0.2)
+
+
+EXPERIMENTS: dict[str, Callable[[Run], Awaitable[Outcome]]] = {
+    "worker-kill": worker_kill,
+    "temporal-restart": temporal_restart,
+    "api-kill": api_kill,
+    "api-kill-in-request": api_kill_in_request,
+    **{kind: stripe_fault(kind) for kind in STRIPE_FAULTS},
+    "webhook-temporal-down": webhook_temporal_down,
+}
