@@ -166,23 +166,37 @@ async def api_kill(run: Run) -> Outcome:
 
 
 async def api_kill_in_request(run: Run) -> Outcome:
-    """SIGKILL the API 5-150 ms into one refund request, restart it; the client retries, alternately with a key."""
+    """SIGKILL the API 5-150 ms into one refund request (while it is in flight), restart it; the client retries."""
     total = Outcome()
     landed = 0
+    (warm_up,) = await run.orders(1)
+    latency_s = await _request_latency(run, warm_up, total)
     for i in range(run.options.api_request_kills):
         order, probe = await run.orders(2)
+        # Keyed and keyless alternately: a keyless retry must be told which refund its first try opened.
         request = RefundRequest(order, f"chaos-{uuid.uuid4().hex}" if i % 2 == 0 else None, "api-kill-in-request")
         asking = asyncio.create_task(request_refund(run.api, request, run.options.give_up_after_s))
-        await asyncio.sleep(run.rng.uniform(0.005, 0.150))
+        # Within 5-150 ms, but before the usual answer time, or the kill would land after the answer.
+        await asyncio.sleep(run.rng.uniform(0.005, min(0.150, max(0.006, 0.9 * latency_s))))
         await run.stack.kill("api")
         await run.stack.start("api")
         fault_end = time.time()
         probe_request, seconds = await recovery_probe(run, "api-kill-in-request", probe, fault_end)
+        if probe_request.first_answer_at:
+            latency_s = probe_request.first_answer_at - probe_request.started_at
         await asyncio.wait_for(asking, run.options.give_up_after_s + 60)
         landed += request.answers[0][0] is None
         merge(total, Outcome([request, probe_request], [seconds]))
-    total.notes.append(f"{landed} of {run.options.api_request_kills} kills cut the request off (the rest had been answered)")
+    total.notes.append(f"{landed} of {run.options.api_request_kills} kills cut the request off (the others came after its answer)")
     return total
+
+
+async def _request_latency(run: Run, order: Order, total: Outcome) -> float:
+    """How long an undisturbed refund request takes now (the request is kept and audited)."""
+    request = RefundRequest(order, f"warm-up-{uuid.uuid4().hex}", "api-kill-in-request", probe=True)
+    await request_refund(run.api, request, run.options.give_up_after_s)
+    total.requests.append(request)
+    return (request.first_answer_at or time.time()) - request.started_at
 
 
 # ---- Stripe faults (the emulator's fault API, on POST /v1/refunds) ---------------------------------

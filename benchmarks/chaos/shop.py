@@ -44,6 +44,7 @@ class RefundRequest:
     acknowledged: bool = False  # a 2xx said the refund exists
     refused: str | None = None  # a definite 4xx that named no refund
     started_at: float = 0.0
+    first_answer_at: float | None = None
     answered_at: float | None = None
 
     @property
@@ -114,6 +115,7 @@ async def request_refund(api: httpx.AsyncClient, request: RefundRequest, give_up
         except httpx.HTTPError as error:
             request.answers.append((None, type(error).__name__))
         else:
+            request.first_answer_at = request.first_answer_at or time.time()
             request.answers.append((response.status_code, response.text[:300]))
             request.no_detail_5xx += missing_detail(response)
             if _concluded(request, response):
