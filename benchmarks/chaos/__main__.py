@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import shutil
 import sys
@@ -22,13 +23,14 @@ from benchmarks.chaos.stack import ChaosStack, stack_config
 MIN_LEFT_FOR_EXPERIMENT_S = 30.0
 
 
-def parse_args(argv: list[str] | None = None) -> ChaosOptions:
+def parse_args(argv: list[str] | None = None) -> tuple[ChaosOptions, Path | None]:
     """Options: a preset (full or --ci) with any count or duration overridden."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.chaos", description=__doc__)
     parser.add_argument("--ci", action="store_true", help="The small CI version (a few dozen refunds).")
     parser.add_argument("--only", nargs="+", choices=sorted(EXPERIMENTS), metavar="NAME", help=f"Run only these experiments: {', '.join(EXPERIMENTS)}.")
     parser.add_argument("--list", action="store_true", help="List the experiments and exit.")
     parser.add_argument("--database-url", help="Read model database (e.g. postgresql://...); default SQLite in the temporary VAR_DIR.")
+    parser.add_argument("--json", type=Path, help="Also write the results to this JSON file.")
     parser.add_argument("--keep-var", action="store_true", help="Keep the temporary VAR_DIR (logs, databases) even when everything passed.")
     for name in ("burst_size", "worker_kills", "api_kills", "api_request_kills", "stripe_fault_repeats", "stripe_fault_burst", "webhook_refunds", "concurrency", "seed"):
         parser.add_argument("--" + name.replace("_", "-"), type=int)
@@ -49,7 +51,7 @@ def parse_args(argv: list[str] | None = None) -> ChaosOptions:
         changes["temporal_downs_s"] = tuple(args.temporal_downs)
     if args.latency:
         changes["latency_s"] = tuple(args.latency)
-    return replace(options, **changes)
+    return replace(options, **changes), args.json
 
 
 def emulator_flags(options: ChaosOptions) -> list[str]:
@@ -102,7 +104,7 @@ async def _experiment(run: Run, name: str, left_s: float) -> ExperimentResult:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the campaign; print the summary; 0 only when every refund ended where its money did."""
-    options = parse_args(argv)
+    options, json_path = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     var_dir = Path(tempfile.mkdtemp(prefix="chaos-"))
     started = time.monotonic()
@@ -114,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         if results:
             print(f"\nchaos summary ({options.label})")
             print(table(results, total=True))
+        if json_path is not None:
+            json_path.write_text(json.dumps({"label": options.label, "passed": passed, "experiments": [r.as_json() for r in results]}, indent=2))
         print(f"\nchaos: {'PASSED' if passed else 'FAILED'} in {time.monotonic() - started:.0f}s", flush=True)
         if passed and not options.keep_var:
             shutil.rmtree(var_dir, ignore_errors=True)

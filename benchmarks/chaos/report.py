@@ -34,6 +34,13 @@ class ExperimentResult:
             return "never"
         return f"{max(self.recoveries):.1f}"
 
+    def as_json(self) -> dict:
+        """The result for --json (what the CI test reads)."""
+        a = self.audit
+        counts = {name: getattr(a, name) for name in ("requested", "settled", "failed", "lost", "duplicated", "stuck", "disagreeing", "untracked", "no_detail_5xx")}
+        return {"name": self.name, **counts, "recoveries_s": self.recoveries, "settle_s": round(self.settle_s, 1),
+                "passed": self.passed, "error": self.error, "notes": self.notes, "findings": a.findings}  # fmt: skip
+
     def row(self) -> list[str]:
         """The table row."""
         a = self.audit
