@@ -62,7 +62,7 @@ CI = replace(
     webhook_refunds=2,
     refund_failure_delay_s=5.0,
     webhook_down_extra_s=2.0,
-    settle_timeout_s=50.0,
+    settle_timeout_s=45.0,
     give_up_after_s=60.0,
     time_limit_s=420.0,
 )

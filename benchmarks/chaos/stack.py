@@ -102,11 +102,6 @@ class ChaosStack:
             except Exception:  # keep stopping the others
                 child.kill()
 
-    def kill_all_now(self) -> None:
-        """SIGKILL everything at once (a second Ctrl-C)."""
-        for child in self.children.values():
-            child.kill()
-
     def pid(self, name: str) -> int | None:
         """The PID of a running part."""
         child = self.children.get(name)
