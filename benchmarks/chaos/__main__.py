@@ -13,7 +13,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.chaos.experiments import EXPERIMENTS, Run
+from benchmarks.chaos.catalog import EXPERIMENTS
+from benchmarks.chaos.experiments import Run
 from benchmarks.chaos.measure import Audit, settle
 from benchmarks.chaos.options import CI, FULL, ChaosOptions
 from benchmarks.chaos.report import ExperimentResult, experiment_block, table

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.chaos.experiments import EXPERIMENTS
+from benchmarks.chaos.catalog import EXPERIMENTS
 from core.settings import REPO_ROOT
 
 # The run's own limit is 420 s (CI preset); this only catches a run that would not stop by itself.
@@ -22,7 +22,8 @@ PROBLEMS = ("lost", "duplicated", "disagreeing", "stuck", "untracked")
 @pytest.mark.xfail(
     strict=False,
     reason="issue 9, until its fixes are merged: stripe-500-after-replayed ends `failed` while Stripe paid (1 disagreeing); "
-    "webhook-temporal-down leaves refunds `settling` while Stripe says failed (2 disagreeing)",
+    "webhook-temporal-down leaves refunds `settling` while Stripe says failed (2 disagreeing); "
+    "api-kill-in-request's keyless retry gets 422 instead of 409 naming the open refund (0-1 untracked, timing-dependent)",
 )
 def test_chaos_ci_every_refund_ends_where_its_money_did(tmp_path: Path) -> None:
     results_file = tmp_path / "chaos.json"
