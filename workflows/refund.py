@@ -44,7 +44,6 @@ with workflow.unsafe.imports_passed_through():
         InvestigationRecord,
         Notification,
         PublishRefund,
-        PublishResult,
         RefundInput,
         RefundOutcome,
         RefundState,
@@ -62,7 +61,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.stripe_lookup import active_refund, refund_to_adopt
     from workflows import search_attributes as sa
     from workflows.activity_options import READ_MODEL, STRIPE_RETRY
-    from workflows.contracts.refund import DISPUTE_OPENED_SIGNAL
+    from workflows.contracts.refund import DISPUTE_OPENED_SIGNAL, RefundReadModel, RefundStripeCalls
 
 MAX_REMEMBERED_EVENTS = 200
 # Command-sequence changes, each behind its patch so histories recorded before them replay unchanged.
@@ -274,7 +273,9 @@ class RefundWorkflow:
                 type=RefusalCode.WRONG_STATE.value,
                 non_retryable=True,
             )
-        check = check_manual_payout_against_stripe(paying and paying.stripe_refund_id, paying and paying.status)
+        check = check_manual_payout_against_stripe(
+            paying.stripe_refund_id if paying else None, paying.status if paying else None
+        )
         if not check.allowed:
             self._paying_refund_found = paying  # the failure phase follows it (handlers should not drive phases)
         _refuse_unless(check)
@@ -466,8 +467,8 @@ class RefundWorkflow:
         """The one Stripe call that moves money; permanent refusals fail the refund for finance."""
         runtime = self._input.runtime
         try:
-            return await workflow.execute_activity(
-                "create_stripe_refund",
+            return await workflow.execute_activity_method(
+                RefundStripeCalls.create_stripe_refund,
                 CreateStripeRefund(
                     refund_id=self._state.refund_id,
                     attempt=self._state.stripe_attempt,
@@ -477,7 +478,6 @@ class RefundWorkflow:
                     reason=self._state.reason,
                     order_id=self._state.order_id,
                 ),
-                result_type=StripeRefundSnapshot,
                 task_queue=runtime.stripe_task_queue,
                 start_to_close_timeout=runtime.stripe_call_timeout,
                 schedule_to_close_timeout=runtime.stripe_retry_window,
@@ -523,12 +523,11 @@ class RefundWorkflow:
 
     async def _find_stripe_refunds(self) -> StripeRefundsFound:
         """Every Stripe refund carrying our refund id, asked until Stripe answers (the lookup never gives up)."""
-        return await workflow.execute_activity(
-            "find_stripe_refunds",
+        return await workflow.execute_activity_method(
+            RefundStripeCalls.find_stripe_refunds,
             FindStripeRefunds(
                 refund_id=self._state.refund_id, payment_intent_id=self._input.order.payment_intent_id or ""
             ),
-            result_type=StripeRefundsFound,
             task_queue=self._input.runtime.stripe_task_queue,
             start_to_close_timeout=self._input.runtime.stripe_call_timeout,
             retry_policy=STRIPE_RETRY,
@@ -547,10 +546,9 @@ class RefundWorkflow:
         retries), which is why it may bypass the rate-limited Stripe task queue that paces our writes.
         """
         assert self._state.stripe_refund_id is not None
-        return await workflow.execute_local_activity(
-            "fetch_stripe_refund",
+        return await workflow.execute_local_activity_method(
+            RefundStripeCalls.fetch_stripe_refund,
             FetchStripeRefund(stripe_refund_id=self._state.stripe_refund_id),
-            result_type=StripeRefundSnapshot,
             start_to_close_timeout=self._input.runtime.stripe_call_timeout,
             retry_policy=STRIPE_RETRY,
             summary="Verify the Stripe refund before settling",
@@ -573,10 +571,9 @@ class RefundWorkflow:
         self._sync_requested = False
         if not self._state.stripe_refund_id:
             return
-        snapshot = await workflow.execute_activity(
-            "fetch_stripe_refund",
+        snapshot = await workflow.execute_activity_method(
+            RefundStripeCalls.fetch_stripe_refund,
             FetchStripeRefund(stripe_refund_id=self._state.stripe_refund_id),
-            result_type=StripeRefundSnapshot,
             task_queue=self._input.runtime.stripe_task_queue,
             start_to_close_timeout=self._input.runtime.stripe_call_timeout,
             retry_policy=STRIPE_RETRY,
@@ -620,10 +617,9 @@ class RefundWorkflow:
 
     async def _settlement_window(self, succeeded_at: datetime) -> SettlementWindow:
         """Computed in a local activity: holiday calendars change between package versions, history must not."""
-        return await workflow.execute_local_activity(
-            "compute_settlement_window",
+        return await workflow.execute_local_activity_method(
+            RefundReadModel.compute_settlement_window,
             ComputeSettlement(succeeded_at=succeeded_at, params=self._input.params),
-            result_type=SettlementWindow,
             **READ_MODEL,
         )
 
@@ -655,15 +651,14 @@ class RefundWorkflow:
             return
         new_entries = self._state.timeline[self._published :]
         notifications, self._notifications = self._notifications, []
-        await workflow.execute_local_activity(
-            "publish_refund",
+        await workflow.execute_local_activity_method(
+            RefundReadModel.publish_refund,
             PublishRefund(
                 state=self._state.model_copy(update={"timeline": []}),
                 new_entries=new_entries,
                 notifications=notifications,
                 order_status=self._order_status,
             ),
-            result_type=PublishResult,
             **READ_MODEL,
         )
         self._published += len(new_entries)
