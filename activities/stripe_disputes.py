@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import stripe
+from stripe.params import DisputeUpdateParamsEvidence
 from temporalio import activity
 
 from activities.stripe_calls import call_stripe
@@ -26,7 +29,7 @@ class StripeDisputeActivities(DisputeStripeCalls):
         dispute = call_stripe(
             lambda: self.client.v1.disputes.update(
                 request.dispute_id,
-                {"evidence": request.evidence, "submit": True},
+                {"evidence": cast(DisputeUpdateParamsEvidence, request.evidence), "submit": True},
                 {"idempotency_key": f"dispute-{request.dispute_id}-evidence"},
             )
         )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 import stripe
+from stripe.params import RefundCreateParams
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -62,9 +64,7 @@ class StripeRefundActivities(RefundStripeCalls):
         for key_number in range(1, KEYS_PER_ATTEMPT + 1):
             key = idempotency_key(request.refund_id, request.attempt, key_number)
             try:
-                refund = call_stripe(
-                    lambda key=key: self.client.v1.refunds.create(_params(request), {"idempotency_key": key})
-                )
+                refund = call_stripe(partial(self.client.v1.refunds.create, _params(request), {"idempotency_key": key}))
             except StripeOutcomeUnknown as error:
                 found = refund_of_attempt(self._ours(request.refund_id, request.payment_intent_id), request.attempt)
                 if found is not None:
@@ -144,7 +144,7 @@ def _until_known(read: Callable[[], T]) -> T:
         ) from error
 
 
-def _params(request: CreateStripeRefund) -> dict:
+def _params(request: CreateStripeRefund) -> RefundCreateParams:
     """The create parameters: identical for every key of an attempt (Stripe compares them per key)."""
     return {
         "payment_intent": request.payment_intent_id,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import stripe
+from stripe._requestor_options import BaseAddresses  # not re-exported by the package
 
 from core.settings import Settings
 
 
 def make_stripe_client(settings: Settings, *, max_network_retries: int = 0) -> stripe.StripeClient:
     """A client whose only difference between real Stripe and the emulator is the base address."""
-    base = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
+    base: BaseAddresses | None = {"api": settings.stripe_api_base} if settings.stripe_api_base else None
     return stripe.StripeClient(
         settings.stripe_api_key.get_secret_value(),
         base_addresses=base,

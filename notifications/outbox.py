@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from store.refund_tables import OutboxMessage
 
@@ -28,14 +30,16 @@ def claim_due(session: Session, token: str, now: datetime, lease_until: datetime
     oldest_due = (
         select(OutboxMessage.id)
         .where(*_due(now))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         # SKIP LOCKED lets relays pick disjoint rows side by side instead of queueing on each other's.
         # A statement of its own: as an IN (...) subquery of the UPDATE, PostgreSQL may re-run it and
         # claim far more than `limit` rows (the concurrency test caught exactly that).
-        ids = session.exec(oldest_due.with_for_update(skip_locked=True)).all()
+        ids: Sequence[int | None] | SelectOfScalar[int] | SelectOfScalar[None] = session.exec(
+            oldest_due.with_for_update(skip_locked=True)
+        ).all()
     else:
         # SQLite: one UPDATE with the subquery inside runs under the single write lock, so the first
         # claimer takes its rows and the next one, serialised behind it, finds the following ones.
@@ -48,8 +52,8 @@ def claim_due(session: Session, token: str, now: datetime, lease_until: datetime
     )
     claimed = (
         select(OutboxMessage)
-        .where(OutboxMessage.claimed_by == token)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .where(col(OutboxMessage.claimed_by) == token)
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
     )
     return list(session.exec(claimed))
 
@@ -87,7 +91,7 @@ def release(session: Session, message_ids: list[int], token: str) -> None:
     if message_ids:
         session.exec(
             update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(message_ids), OutboxMessage.claimed_by == token)
+            .where(col(OutboxMessage.id).in_(message_ids), col(OutboxMessage.claimed_by) == token)
             .values(claimed_by=None, claimed_until=None),
             execution_options=_NO_SYNC,
         )
@@ -98,7 +102,9 @@ def _finish(session: Session, message_id: int, token: str, **values) -> None:
     session.exec(
         update(OutboxMessage)
         .where(
-            col(OutboxMessage.id) == message_id, OutboxMessage.claimed_by == token, col(OutboxMessage.sent_at).is_(None)
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.claimed_by) == token,
+            col(OutboxMessage.sent_at).is_(None),
         )
         .values(attempts=OutboxMessage.attempts + 1, claimed_by=None, claimed_until=None, **values),
         execution_options=_NO_SYNC,

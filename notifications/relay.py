@@ -141,6 +141,7 @@ class OutboxRelay:
     def _send_all(self, ready, token: str, lease_end: datetime, should_stop, report: PassReport) -> None:
         """Send over one connection; stop early (handing messages back) on shutdown, a short lease or a lost connection."""
         try:
+            assert self.config.smtp is not None, "the relay sends only when SMTP_URL is set"
             connection = smtp.connect(self.config.smtp, self.config.smtp_timeout)
         except SmtpFailure as error:
             log.warning(
@@ -179,8 +180,8 @@ class OutboxRelay:
 
     def _sent(self, message: OutboxMessage, token: str, report: PassReport) -> None:
         """Record the server's acceptance right away: this commit is the at-least-once boundary."""
-        now = self._clock()
-        kept_lease = self.database.transact(lambda session: outbox.mark_sent(session, message.id, token, now))
+        now, message_id = self._clock(), _stored_id(message)
+        kept_lease = self.database.transact(lambda session: outbox.mark_sent(session, message_id, token, now))
         report.sent += 1
         report.keys_sent.append(message.message_key)
         log.info("email sent", extra=self._about(message, attempts=message.attempts + 1))
@@ -193,19 +194,19 @@ class OutboxRelay:
         self, message: OutboxMessage, token: str, error: SmtpFailure, report: PassReport, *, quiet: bool = False
     ) -> None:
         """Back off and retry, or give up for good on a permanent refusal or too many attempts."""
-        now = self._clock()
+        now, message_id = self._clock(), _stored_id(message)
         attempts = message.attempts + 1
         # Servers echo the address in refusals; logs keep only its domain.
         about = self._about(
             message, attempts=attempts, error=str(error).replace(message.to_email or "\0", "<recipient>")
         )
         if error.permanent or attempts >= self.config.max_attempts:
-            self.database.transact(lambda session: outbox.mark_given_up(session, message.id, token, str(error), now))
+            self.database.transact(lambda session: outbox.mark_given_up(session, message_id, token, str(error), now))
             report.given_up += 1
             log.error("email given up: it will not be retried", extra={**about, "permanent": error.permanent})
             return
         retry_at = now + backoff_delay(attempts, self.config.retry_base, self.config.retry_cap)
-        self.database.transact(lambda session: outbox.mark_retry(session, message.id, token, str(error), retry_at))
+        self.database.transact(lambda session: outbox.mark_retry(session, message_id, token, str(error), retry_at))
         report.retried += 1
         if not quiet:
             log.warning("email delivery failed; will retry", extra={**about, "retry_at": retry_at.isoformat()})
@@ -226,3 +227,9 @@ class OutboxRelay:
             "to_domain": message.to_email.rpartition("@")[2] or None,
             **extra,
         }
+
+
+def _stored_id(message: OutboxMessage) -> int:
+    """The id of a message read from the database (only unsaved rows lack one)."""
+    assert message.id is not None
+    return message.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.orders import OrderStatus, paid_order_status
 from store.tables import Customer, Order
@@ -94,4 +94,4 @@ def get_order(session: Session, order_id: str) -> Order:
 
 def orders_of_customer(session: Session, customer_id: str) -> list[Order]:
     """A customer's orders, newest payment first."""
-    return list(session.exec(select(Order).where(Order.customer_id == customer_id).order_by(Order.paid_at.desc())))
+    return list(session.exec(select(Order).where(Order.customer_id == customer_id).order_by(col(Order.paid_at).desc())))

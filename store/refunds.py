@@ -191,4 +191,6 @@ def get_refund(session: Session, refund_id: str) -> Refund:
 
 def timeline(session: Session, refund_id: str) -> list[RefundEvent]:
     """A refund's audit trail in order."""
-    return list(session.exec(select(RefundEvent).where(RefundEvent.refund_id == refund_id).order_by(RefundEvent.seq)))
+    return list(
+        session.exec(select(RefundEvent).where(RefundEvent.refund_id == refund_id).order_by(col(RefundEvent.seq)))
+    )

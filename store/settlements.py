@@ -93,12 +93,12 @@ def _state_clause(state: SettlementState, cutoff: date) -> ColumnElement[bool]:
     """SQL for one settlement state."""
     expected_by = col(Refund.expected_by)
     if state is SettlementState.SETTLED:
-        return Refund.status == SETTLED
+        return col(Refund.status) == SETTLED
     if state is SettlementState.FAILED:
-        return Refund.status == FAILED
+        return col(Refund.status) == FAILED
     if state is SettlementState.DUE:
-        return and_(Refund.status == SETTLING, or_(expected_by.is_(None), expected_by <= cutoff))
-    return and_(Refund.status == SETTLING, expected_by > cutoff)
+        return and_(col(Refund.status) == SETTLING, or_(expected_by.is_(None), expected_by <= cutoff))
+    return and_(col(Refund.status) == SETTLING, expected_by > cutoff)
 
 
 def _conditions(spec: SettlementFilter) -> list[ColumnElement[bool]]:
@@ -108,16 +108,19 @@ def _conditions(spec: SettlementFilter) -> list[ColumnElement[bool]]:
     else:
         # Issued and not yet settled, plus any settled refund a late failure put back in front of finance.
         conditions = [
-            or_(col(Refund.status).in_([SETTLING, FAILED]), and_(Refund.status == SETTLED, col(Refund.needs_attention)))
+            or_(
+                col(Refund.status).in_([SETTLING, FAILED]),
+                and_(col(Refund.status) == SETTLED, col(Refund.needs_attention)),
+            )
         ]
     if spec.currency:
-        conditions.append(Refund.currency == spec.currency.lower())
+        conditions.append(col(Refund.currency) == spec.currency.lower())
     if spec.expected_by_from:
         conditions.append(col(Refund.expected_by) >= spec.expected_by_from)
     if spec.expected_by_to:
         conditions.append(col(Refund.expected_by) <= spec.expected_by_to)
     if spec.needs_attention is True:
-        conditions.append(col(Refund.needs_attention))
+        conditions.append(col(Refund.needs_attention).is_(True))
     elif spec.needs_attention is False:
         conditions.append(col(Refund.needs_attention) == false())
     return conditions
