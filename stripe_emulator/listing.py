@@ -65,7 +65,7 @@ def _created_range(params: Params, keys: Sequence[OrderKey]) -> tuple[int, int]:
     if value is None or value == "":
         return lo, hi
     if not isinstance(value, dict):
-        exact = params.integer("created")
+        exact = params.integer("created", required=True)
         return bisect.bisect_left(keys, (exact,)), bisect.bisect_left(keys, (exact + 1,))
     unknown = set(value) - _RANGE_OPERATORS
     if unknown:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, overload
 
 from stripe_emulator.errors import invalid, missing_parameter, unknown_parameter
 
@@ -24,6 +24,10 @@ class Params:
         """Whether the parameter was sent (an empty string counts)."""
         return name in self.raw
 
+    @overload
+    def string(self, name: str, *, required: Literal[True], max_length: int = 5000) -> str: ...
+    @overload
+    def string(self, name: str, *, required: bool = False, max_length: int = 5000) -> str | None: ...
     def string(self, name: str, *, required: bool = False, max_length: int = 5000) -> str | None:
         """A string parameter."""
         value = self.raw.get(name)
@@ -38,10 +42,18 @@ class Params:
             raise invalid(f"Invalid string: {name} must be at most {max_length} characters.", param=name)
         return value
 
+    @overload
+    def id(self, name: str, *, required: Literal[True]) -> str: ...
+    @overload
+    def id(self, name: str, *, required: bool = False) -> str | None: ...
     def id(self, name: str, *, required: bool = False) -> str | None:
         """An object ID (an empty string is treated as absent)."""
         return self.string(name, required=required, max_length=255) or None
 
+    @overload
+    def integer(self, name: str, *, required: Literal[True], minimum: int | None = None) -> int: ...
+    @overload
+    def integer(self, name: str, *, required: bool = False, minimum: int | None = None) -> int | None: ...
     def integer(self, name: str, *, required: bool = False, minimum: int | None = None) -> int | None:
         """An integer parameter such as an amount in minor units."""
         value = self.raw.get(name)

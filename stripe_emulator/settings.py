@@ -55,7 +55,7 @@ class EmulatorSettings:
 
 def _coerce(spec: dataclasses.Field, value: Any) -> Any:
     """Convert a value to the field's type and check its lower bound."""
-    kind = type(spec.default)
+    kind: Any = type(spec.default)
     try:
         converted = kind(value) if not isinstance(value, bool) or kind is bool else None
     except (TypeError, ValueError):

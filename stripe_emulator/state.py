@@ -91,7 +91,7 @@ class State:
 
     def put(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Insert or replace an object in its collection."""
-        collection = collection_for(obj["id"])[0]
+        collection = collection_of(obj["id"])
         if "_seq" not in obj:
             obj["_seq"] = self.next_seq()
         items = self.objects[collection]
@@ -107,14 +107,14 @@ class State:
 
     def changed(self, obj: dict[str, Any]) -> None:
         """Record that a stored object was modified in place (it is saved, and its index entries follow it)."""
-        collection = collection_for(obj["id"])[0]
+        collection = collection_of(obj["id"])
         self.dirty.add((collection, obj["id"]))
         if collection in INDEXED_FIELDS:
             self._reindex(collection, obj)
 
     def remove(self, object_id: str) -> None:
         """Delete an object."""
-        collection = collection_for(object_id)[0]
+        collection = collection_of(object_id)
         obj = self.objects[collection].pop(object_id, None)
         if obj is None:
             return
@@ -218,6 +218,14 @@ class State:
             deliveries=dict(data.get("deliveries", {})),
             seq=int(data.get("seq", 0)),
         )
+
+
+def collection_of(object_id: str) -> str:
+    """The collection of a stored object's ID (every stored ID has a known prefix)."""
+    found = collection_for(object_id)
+    if found is None:
+        raise KeyError(f"no collection holds objects with the id {object_id!r}")
+    return found[0]
 
 
 def collection_for(object_id: str) -> tuple[str, str] | None:

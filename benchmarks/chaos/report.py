@@ -107,6 +107,8 @@ def table(results: list[ExperimentResult], total: bool = False) -> str:
     widths = [max(len(COLUMNS[i]), *(len(row[i]) for row in rows)) for i in range(len(COLUMNS))]
 
     def fmt(cells):
-        return "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths)))
+        return "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+        )
 
     return "\n".join([fmt(COLUMNS), fmt(["-" * w for w in widths]), *map(fmt, rows)])

@@ -42,7 +42,7 @@ def stripe_fault(kind: str) -> Callable[[Run], Awaitable[Outcome]]:
             *orders, probe = await run.orders(run.options.stripe_fault_burst + 1)
             armed = await asyncio.to_thread(run.control.add_fault, **spec)
 
-            async def consumed(armed: dict = armed) -> float:
+            async def consumed(armed: dict = armed, spec: dict = spec) -> float:
                 deadline = time.monotonic() + FAULT_CONSUMED_WITHIN_S
                 while any(f["id"] == armed["id"] for f in await asyncio.to_thread(run.control.faults)):
                     if time.monotonic() > deadline:

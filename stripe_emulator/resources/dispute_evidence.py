@@ -55,9 +55,9 @@ def merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     for name, value in changes.items():
         if name not in FIELDS:
             raise unknown_parameter(f"evidence[{name}]")
-        updates[name] = _text(name, value)
-        if name in FILE_FIELDS and updates[name]:
-            raise no_such("file upload", updates[name], param=f"evidence[{name}]", status=400)
+        text = updates[name] = _text(name, value)
+        if name in FILE_FIELDS and text:
+            raise no_such("file upload", text, param=f"evidence[{name}]", status=400)
     evidence = {**current, **updates}
     combined = sum(len(evidence[k] or "") for k in FIELDS if k not in FILE_FIELDS)
     if combined > COMBINED_LIMIT:

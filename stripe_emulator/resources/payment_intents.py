@@ -118,7 +118,8 @@ def create(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     if confirm and automatic and redirects != "never" and not params.string("return_url"):
         raise invalid(RETURN_URL_REQUIRED)
     metadata = params.metadata() or {}
-    method = payment_methods.resolve(ctx, params.id("payment_method")) if params.id("payment_method") else None
+    method_id = params.id("payment_method")
+    method = payment_methods.resolve(ctx, method_id) if method_id else None
     intent_id = new_id("pi")
     intent = build(
         "payment_intent",
@@ -188,7 +189,8 @@ def confirm(ctx: Ctx, raw: dict[str, Any], intent_id: str) -> dict[str, Any]:
     """POST /v1/payment_intents/{id}/confirm."""
     params = Params(raw, _CONFIRM_PARAMS)
     intent = ctx.get("payment_intents", intent_id, noun="payment_intent")
-    method = payment_methods.resolve(ctx, params.id("payment_method")) if params.id("payment_method") else None
+    method_id = params.id("payment_method")
+    method = payment_methods.resolve(ctx, method_id) if method_id else None
     if params.string("return_url"):
         intent["_return_url"] = params.string("return_url")
     if params.string("receipt_email"):

@@ -58,6 +58,7 @@ def _target_charge(ctx: Ctx, params: Params) -> dict[str, Any]:
         if charge_id and charge_id != latest["id"]:
             raise bad_request(f"Charge {charge_id} does not belong to PaymentIntent {intent_id}.", param="charge")
         return latest
+    assert charge_id is not None  # one of the two was required above, and the intent's branch returned
     charge = ctx.get("charges", charge_id, noun="charge", param="charge", status=400)
     if charge["status"] != "succeeded":
         raise bad_request(f"Charge {charge_id} has not succeeded and cannot be refunded.", param="charge")

@@ -83,6 +83,7 @@ def create(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     """POST /v1/webhook_endpoints."""
     params = Params(raw, ("url", "enabled_events", "description", "metadata", "api_version", "connect"))
     url, events = _url(params, True), _events(params, True)
+    assert url is not None and events is not None  # required: a missing one raised above
     endpoint = register(ctx, url, events, description=params.string("description"))
     endpoint["metadata"] = params.metadata() or {}
     endpoint["api_version"] = params.string("api_version")
