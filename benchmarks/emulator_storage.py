@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import stripe
 
@@ -38,7 +39,7 @@ from stripe_emulator.engine import Emulator
 from stripe_emulator.resources import payment_intents, refunds
 from stripe_emulator.settings import EmulatorSettings
 from stripe_emulator.storage import take_changes
-from stripe_emulator.testing import RunningEmulator, run_emulator
+from stripe_emulator.testing import RunningEmulator, card_payment, run_emulator
 
 SETTINGS = {"rate_limit": 0}
 WARM_UP = 10
@@ -69,8 +70,7 @@ def one_round(client: stripe.StripeClient, timings: dict[str, list[float]] | Non
     run = uuid.uuid4().hex
     began = time.perf_counter()
     intent = client.v1.payment_intents.create(
-        params={"amount": 2500, "currency": "usd", "payment_method": "pm_card_visa",
-                "payment_method_types": ["card"], "confirm": True},
+        params=card_payment(2500, "usd", "pm_card_visa"),
         options={"idempotency_key": f"pay-{run}"},
     )  # fmt: skip
     paid = time.perf_counter()
@@ -101,6 +101,8 @@ def fill(state_file: Path, objects: int) -> tuple[int, list[str], float]:
     """Add payments and refunds through the emulator's handlers until it holds `objects`; returns count, refund IDs."""
     began = time.monotonic()
     emu = Emulator(EmulatorSettings(), state_file=state_file)
+    store = emu.state_file
+    assert store is not None
     state, refund_ids = emu.state, []
 
     def keyed(handler, params, path):
@@ -123,9 +125,9 @@ def fill(state_file: Path, objects: int) -> tuple[int, list[str], float]:
             )  # fmt: skip
             refund = keyed(refunds.create, {"payment_intent": intent["id"], "amount": "500"}, "/v1/refunds")
             refund_ids.append(refund["id"])
-        emu.state_file.commit(take_changes(state), state.seq)
-        emu.state_file.checkpoint()
-    emu.state_file.close()
+        store.commit(take_changes(state), state.seq)
+        store.checkpoint()
+    store.close()
     return total(), refund_ids, time.monotonic() - began
 
 
@@ -143,7 +145,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="emulator-storage-") as workdir:
         state_file = Path(workdir) / "stripe-emulator.sqlite3"
         count, refund_ids, fill_s = fill(state_file, args.objects)
-        restarts = []
+        restarts: list[tuple[float, Any, float]] = []
         with started(Path(workdir) / "empty.sqlite3") as (small, _), started(state_file) as (emulator, first_start_s):
             health = emulator.control.health()["objects"]
             client = emulator.stripe_client()
@@ -156,8 +158,8 @@ def main() -> None:
         for _ in range(2):
             began = time.monotonic()
             with started(state_file) as (emulator, start_s):
-                restarts.append((start_s, emulator.control.health()["objects"]))
-            restarts[-1] = (restarts[-1][0], restarts[-1][1], time.monotonic() - began - start_s)
+                objects = emulator.control.health()["objects"]
+            restarts.append((start_s, objects, time.monotonic() - began - start_s))
         size_mb = sum(p.stat().st_size for p in Path(workdir).glob("stripe-emulator.sqlite3*")) / 1e6
 
     served = sum(health.values())

@@ -218,6 +218,7 @@ async def _worker_ready(ctx: StackContext, child: Child) -> None:
     )
 
     async def polling() -> None:
+        assert ctx.temporal is not None  # connected by the Temporal part, which starts first
         response = await ctx.temporal.workflow_service.describe_task_queue(request)
         # Pollers of a previous run stay listed for minutes; only polls since this process started count.
         assert child.started_at is not None

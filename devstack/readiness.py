@@ -43,7 +43,8 @@ async def wait_until_ready(
     last_error = "no answer yet"
     while True:
         if child is not None and child.returncode is not None:
-            await child.exited
+            if child.exited is not None:
+                await child.exited
             raise ChildExited(child, f"while we waited for {what}")
         try:
             await asyncio.wait_for(probe(), PROBE_TIMEOUT_S)

@@ -43,7 +43,8 @@ class Supervisor:
         except asyncio.CancelledError:
             if self._signals == 0:
                 raise
-            self._main.uncancel()
+            if self._main is not None:
+                self._main.uncancel()
             return 0
         except (StackFailure, StackConfigError) as failure:
             log.error(str(failure))

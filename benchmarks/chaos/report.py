@@ -45,7 +45,7 @@ class ExperimentResult:
             return "-"
         if any(seconds is None for seconds in self.recoveries):
             return "never"
-        return f"{max(self.recoveries):.1f}"
+        return f"{max(s for s in self.recoveries if s is not None):.1f}"
 
     def as_json(self) -> dict:
         """The result for --json (what the CI test reads)."""

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 import httpx
 import stripe
 
+from stripe_emulator.testing import card_payment
+
 SHOP = {"Authorization": "Bearer dev-shop-1"}
 SUPPORT = {"Authorization": "Bearer dev-support-1"}
 AMOUNT_MINOR = 1200  # under the automatic-approval ceiling: no approver needed
@@ -65,13 +67,7 @@ async def paid_order(api: httpx.AsyncClient, sdk: stripe.StripeClient, card: str
     """Pay in the emulator with `card`, then register the order through the API (retried while the API restarts)."""
     intent = await asyncio.to_thread(
         sdk.v1.payment_intents.create,
-        {
-            "amount": AMOUNT_MINOR,
-            "currency": "eur",
-            "payment_method": card,
-            "payment_method_types": ["card"],
-            "confirm": True,
-        },
+        card_payment(AMOUNT_MINOR, "eur", card),
     )
     customer = f"chaos-{uuid.uuid4().hex[:10]}"
     body = {
@@ -83,7 +79,7 @@ async def paid_order(api: httpx.AsyncClient, sdk: stripe.StripeClient, card: str
         try:
             response = await api.post("/orders", json=body, headers=SHOP)
             if response.status_code in (200, 201):
-                return Order(body["order_id"], intent.id, card)
+                return Order(str(body["order_id"]), intent.id, card)
         except httpx.HTTPError:
             pass
         await asyncio.sleep(0.5)

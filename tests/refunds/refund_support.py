@@ -23,7 +23,7 @@ from benchmarks.temporal_costs import billable_actions  # noqa: F401  (re-export
 from core.settings import Settings
 from store.db import Database
 from store.refund_tables import OutboxMessage
-from stripe_emulator.testing import RunningEmulator
+from stripe_emulator.testing import RunningEmulator, card_payment
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -74,14 +74,7 @@ class RefundStack:
         customer = await asyncio.to_thread(self.stripe.v1.customers.create, {"email": f"{customer_id}@example.com"})
         intent = await asyncio.to_thread(
             self.stripe.v1.payment_intents.create,
-            {
-                "amount": amount_minor,
-                "currency": currency,
-                "customer": customer.id,
-                "payment_method": card,
-                "payment_method_types": ["card"],
-                "confirm": True,
-            },
+            card_payment(amount_minor, currency, card) | {"customer": customer.id},
         )
         paid_at = paid_at or datetime.fromtimestamp(intent.created, UTC)
         body = {
