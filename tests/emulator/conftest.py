@@ -58,4 +58,5 @@ def receiver() -> Iterator[WebhookReceiver]:
 def webhook(client: stripe.StripeClient, receiver: WebhookReceiver) -> tuple[WebhookReceiver, str]:
     """The receiver registered for all events; returns it with its signing secret."""
     endpoint = client.v1.webhook_endpoints.create(params={"url": receiver.url, "enabled_events": ["*"]})
+    assert endpoint.secret is not None  # returned by create only, as on Stripe
     return receiver, endpoint.secret

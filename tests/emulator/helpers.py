@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import stripe
+from stripe.params import PaymentIntentCreateParams
 
 T = TypeVar("T")
 
@@ -46,16 +47,20 @@ def wait_for(probe: Callable[[], T], timeout: float = 5.0, interval: float = 0.0
         time.sleep(interval)
 
 
-def card_payment(amount: int = 1000, payment_method: str = "pm_card_visa", **params: Any) -> dict[str, Any]:
+def card_payment(amount: int = 1000, payment_method: str = "pm_card_visa", **params: Any) -> PaymentIntentCreateParams:
     """Parameters of a confirmed card-only PaymentIntent (card-only, so no return_url is needed)."""
-    return {
-        "amount": amount,
-        "currency": "usd",
-        "payment_method": payment_method,
-        "payment_method_types": ["card"],
-        "confirm": True,
-        **params,
-    }
+    # `payment_method_types` is our pinned API version's name; the SDK's types follow a newer version.
+    return cast(
+        PaymentIntentCreateParams,
+        {
+            "amount": amount,
+            "currency": "usd",
+            "payment_method": payment_method,
+            "payment_method_types": ["card"],
+            "confirm": True,
+            **params,
+        },
+    )
 
 
 def pay(client: stripe.StripeClient, payment_method: str = "pm_card_visa", amount: int = 1000, **params: Any):

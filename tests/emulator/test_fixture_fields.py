@@ -17,6 +17,7 @@ a nested value may be null where the fixture shows an example object (Stripe's n
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -145,10 +146,7 @@ def _objects_in_every_state(client, emulator) -> dict[str, list[dict[str, Any]]]
     won, lost = pay(client, "pm_card_createDispute"), pay(client, "pm_card_createDispute")
     open_ = pay(client, "pm_card_createDisputeInquiry")
     warned = pay(client, "pm_card_createIssuerFraudRecord")
-    disputes = {
-        i.id: wait_for(lambda i=i: client.v1.disputes.list(params={"payment_intent": i.id}).data)[0]
-        for i in (won, lost, open_)
-    }
+    disputes = {i.id: wait_for(partial(_disputes_of, client, i.id))[0] for i in (won, lost, open_)}
     client.v1.disputes.update(disputes[won.id].id, params={"evidence": {"uncategorized_text": "winning_evidence"}})
     client.v1.disputes.close(disputes[lost.id].id)
     wait_for(lambda: client.v1.disputes.retrieve(disputes[won.id].id).status == "won")
@@ -215,3 +213,8 @@ def test_vendored_fixtures_equal_stripes_source():
     source = json.loads(SOURCE.read_text())["resources"]
     for kind in VENDORED_TYPES:
         assert fixture_resources()[kind] == source[kind], kind
+
+
+def _disputes_of(client: stripe.StripeClient, payment_intent_id: str) -> list[Any]:
+    """The disputes Stripe lists for a payment (empty until one opens)."""
+    return list(client.v1.disputes.list(params={"payment_intent": payment_intent_id}).data)

@@ -14,7 +14,8 @@ def _ids(page) -> list[str]:
 
 def _walk_forward(fetch, limit: int) -> list[str]:
     """Every ID, page by page with starting_after."""
-    seen, params = [], {"limit": limit}
+    seen: list[str] = []
+    params: dict[str, int | str] = {"limit": limit}
     while True:
         page = fetch(params)
         seen += _ids(page)

@@ -97,7 +97,7 @@ def schemas_by_object() -> dict[str, dict[str, Any]]:
 def sdk_fields(kind: str) -> frozenset[str]:
     """The fields the stripe SDK's class for an object type declares (it tracks Stripe's newest API version)."""
     module_name, class_name = OBJECT_CLASSES.get(kind, (None, None))
-    if module_name is None:
+    if module_name is None or class_name is None:
         return frozenset()
     cls = getattr(importlib.import_module(module_name), class_name)
     return frozenset(name for klass in cls.__mro__ for name in getattr(klass, "__annotations__", {}))
@@ -114,7 +114,7 @@ def newer_fields_unknown_to_fixtures(node: Any, where: str = "") -> list[str]:
         schema = schemas_by_object().get(kind) if isinstance(kind, str) else None
         if schema is not None:
             newer = set(node) - set(schema.get("properties", {}))
-            known = set(fixtures().get(kind, {})) | sdk_fields(kind)
+            known = set(fixtures().get(str(kind), {})) | sdk_fields(str(kind))
             problems += [f"{where}.{name} ({kind})" for name in sorted(newer - known)]
         for name, value in node.items():
             problems += newer_fields_unknown_to_fixtures(value, f"{where}.{name}")

@@ -12,6 +12,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from sqlmodel import select
@@ -95,7 +96,7 @@ def free_port() -> int:
 
 def relay_config(port: int, **overrides) -> RelayConfig:
     """Relay settings for tests: real SMTP on the port, short backoff, short timeouts."""
-    values = dict(
+    values: dict[str, Any] = dict(
         smtp=SmtpTarget(host="127.0.0.1", port=port),
         mail_from=MAIL_FROM,
         poll_seconds=0.1,
@@ -113,7 +114,7 @@ def relay_config(port: int, **overrides) -> RelayConfig:
 def sample_refund(refund_id: str, **fields) -> Refund:
     """A refund read-model row as the workflow publishes it (not stored: only its email context is used)."""
     now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-    values = dict(
+    values: dict[str, Any] = dict(
         refund_id=refund_id,
         workflow_id=f"refund-{refund_id}",
         order_id=f"ord-{refund_id}",

@@ -44,6 +44,7 @@ def test_empty_smtp_url_disables_delivery_and_bad_ones_are_explained() -> None:
 
 def test_passwords_stay_out_of_logs_and_reprs() -> None:
     target = parse_smtp_url("smtp+starttls://user:s3cret@smtp.example.com:587")
+    assert target is not None
     assert target.redacted() == "smtp+starttls://user:***@smtp.example.com:587"
     assert "s3cret" not in repr(target)
     assert "s3cret" not in repr(Settings(smtp_url="smtp://u:s3cret@h:25"))

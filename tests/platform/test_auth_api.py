@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 from platform_support import SHOP, SUPPORT, bearer, order_body
-from sqlmodel import select
+from sqlmodel import col, select
 
 from domain.roles import Role
 from store.db import Database
@@ -75,7 +75,7 @@ async def test_every_staff_role_may_read_orders_and_customers(api: httpx.AsyncCl
 
 async def test_dev_tokens_are_stored_hashed(api: httpx.AsyncClient, database: Database) -> None:
     with database.session() as session:
-        rows = {row.name: row for row in session.exec(select(StaffMember).where(StaffMember.name.like("dev-%")))}
+        rows = {row.name: row for row in session.exec(select(StaffMember).where(col(StaffMember.name).like("dev-%")))}
     assert {"dev-support-1", "dev-support-2", "dev-approver-1", "dev-approver-2", "dev-finance-1", "dev-admin-1",
             "dev-shop-1"} <= set(rows)  # fmt: skip
     assert rows["dev-shop-1"].roles == ["shop"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -48,10 +48,10 @@ def api_url(tmp_path: Path) -> Iterator[str]:
         thread.join(timeout=30)
 
 
-def run(*args: str, env: dict[str, str | None] | None = None):
+def run(*args: str, env: Mapping[str, str | None] | None = None):
     """Invoke the CLI with no token or URL from the calling environment."""
     return RUNNER.invoke(
-        app, list(args), env={"REFUNDS_API_URL": None, "REFUNDS_TOKEN": None, "COLUMNS": "200"} | (env or {})
+        app, list(args), env={"REFUNDS_API_URL": None, "REFUNDS_TOKEN": None, "COLUMNS": "200", **(env or {})}
     )
 
 

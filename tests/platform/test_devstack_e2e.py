@@ -19,6 +19,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from core.settings import REPO_ROOT
 from core.temporal import DATA_CONVERTER
+from stripe_emulator.testing import card_payment
 
 START_TIMEOUT_S = 120
 # Variables of the developer's shell that would point the stack elsewhere.
@@ -216,15 +217,7 @@ async def test_devstack_runs_stops_cleanly_and_keeps_everything(stack_env: dict[
         temporal = await Client.connect(stack_env["TEMPORAL_ADDRESS"], data_converter=DATA_CONVERTER)
         # A workflow no worker serves stays Running: it must still be there after the restart.
         await temporal.start_workflow("DevstackProbe", id=workflow_id, task_queue=f"probe-{workflow_id}")
-        payment = stripe_client.v1.payment_intents.create(
-            {
-                "amount": 1200,
-                "currency": "eur",
-                "payment_method": "pm_card_visa",
-                "payment_method_types": ["card"],
-                "confirm": True,
-            }
-        )
+        payment = stripe_client.v1.payment_intents.create(card_payment(1200, "eur", "pm_card_visa"))
         assert payment.status == "succeeded"
         # The emulator signs its events with the secret the supervisor handed to the API, which accepts them.
         deliveries = wait_for_webhooks(stack_env["STRIPE_API_BASE"], "payment_intent.succeeded")

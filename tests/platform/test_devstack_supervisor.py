@@ -6,6 +6,7 @@ import logging
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def free_port() -> int:
 
 def stack_config(var_dir: Path, **overrides) -> StackConfig:
     """A config on free ports under `var_dir`."""
-    values = {
+    values: dict[str, Any] = {
         "var_dir": var_dir,
         "temporal_address": f"127.0.0.1:{free_port()}",
         "temporal_ui_url": f"http://127.0.0.1:{free_port()}",

@@ -70,7 +70,7 @@ def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
 def app_routes() -> dict[tuple[str, str], APIRoute]:
     """Every (method, path) the app serves (our routers carry their own prefixes)."""
     app = create_app(api_settings("sqlite://", Path(".")))
-    return {(method, route.path): route for route in _api_routes(app.routes) for method in route.methods}
+    return {(method, route.path): route for route in _api_routes(app.routes) for method in route.methods or ()}
 
 
 def declared_action(route: APIRoute) -> Action | None:

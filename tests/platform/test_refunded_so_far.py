@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from platform_support import api_settings, order_body
@@ -28,6 +30,11 @@ def sqlite(tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
+def _register(session: Any, body: Any) -> Any:
+    """Register one order in a session."""
+    return orders.register_order(session, body)
+
+
 def _two_copies_of_one_payment(database: Database, unique: Callable[[str], str]) -> tuple[str, str]:
     """Two orders of the same amount by one customer, paid a minute apart (a duplicate payment)."""
     customer = unique("cus")
@@ -35,7 +42,7 @@ def _two_copies_of_one_payment(database: Database, unique: Callable[[str], str])
     paid = datetime.now(UTC) - timedelta(hours=1)
     for order_id, at, intent in ((first, paid, "pi_copy_a"), (second, paid + timedelta(minutes=1), "pi_copy_b")):
         body = order_body(order_id, customer, paid_at=at, payment_intent_id=intent)
-        database.transact(lambda session, body=body: orders.register_order(session, body))
+        database.transact(partial(_register, body=body))
     return first, second
 
 

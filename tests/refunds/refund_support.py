@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import stripe
-from sqlmodel import select
+from sqlmodel import col, select
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
@@ -114,7 +114,7 @@ class RefundStack:
 
     async def outbox(self, refund_id: str) -> list[OutboxMessage]:
         """The customer emails queued for a refund, oldest first (read in a thread: the API shares this event loop)."""
-        query = select(OutboxMessage).where(OutboxMessage.refund_id == refund_id).order_by(OutboxMessage.id)
+        query = select(OutboxMessage).where(OutboxMessage.refund_id == refund_id).order_by(col(OutboxMessage.id))
         return await self.database.atransact(lambda session: list(session.exec(query)))
 
     async def emails(self, refund_id: str) -> list[str]:
@@ -159,7 +159,7 @@ class RefundStack:
 
         return self.client.get_workflow_handle_for(RefundWorkflow.run, f"refund-{refund_id}")
 
-    async def stripe_refunds(self, payment_intent_id: str) -> list[stripe.Refund]:
+    async def stripe_refunds(self, payment_intent_id: str) -> list[Any]:
         """Every Stripe refund on a payment."""
         page = await asyncio.to_thread(self.stripe.v1.refunds.list, {"payment_intent": payment_intent_id, "limit": 100})
         return list(page.data)

@@ -110,6 +110,7 @@ async def test_acting_in_the_wrong_state_is_refused(stack: RefundStack) -> None:
 
 
 async def test_unknown_refund_is_404(stack: RefundStack) -> None:
+    body: dict[str, str]
     for action, body in (("approve", {}), ("reject", {}), ("cancel", {})):
         response = await stack.act("rf_does_not_exist", action, APPROVER, **body)
         assert response.status_code == 404, response.text

@@ -33,7 +33,9 @@ async def test_refund_recorded_during_an_outage_starts_when_temporal_is_back(
 
     first = await stack.request_refund(order["order_id"], "not_activated")
     assert_try_again(first)
-    refund_id = re.search(r"Refund (rf_\w+) is recorded", first.json()["detail"]).group(1)
+    named = re.search(r"Refund (rf_\w+) is recorded", first.json()["detail"])
+    assert named is not None, first.text
+    refund_id = named.group(1)
     # The client retries without a key (it never learnt the id from a 201): it is told which refund is open.
     retry = await stack.request_refund(order["order_id"], "not_activated")
     assert retry.status_code == 409, retry.text

@@ -8,9 +8,8 @@ import io
 import re
 from pathlib import Path
 
-from click.testing import Result
 from refund_support import APPROVER, FINANCE, SUPPORT, RefundStack
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cli.main import app
 
@@ -18,10 +17,17 @@ RUNNER = CliRunner()
 REFUND_ID = re.compile(r"Refund (rf_[0-9a-z_]+)")
 
 
+def refund_id_in(out: str) -> str:
+    """The refund id the CLI printed."""
+    found = REFUND_ID.search(out)
+    assert found is not None, out
+    return found.group(1)
+
+
 async def refunds(stack: RefundStack, *args: str, token: str | None = "dev-support-1") -> Result:
     """Run the CLI in a thread (it calls the API this event loop serves), token and URL from the environment."""
-    env = {"REFUNDS_API_URL": stack.settings.public_api_url, "REFUNDS_TOKEN": token}
-    return await asyncio.to_thread(RUNNER.invoke, app, list(args), env=env)
+    env: dict[str, str | None] = {"REFUNDS_API_URL": stack.settings.public_api_url, "REFUNDS_TOKEN": token}
+    return await asyncio.to_thread(lambda: RUNNER.invoke(app, list(args), env=env))
 
 
 def ok(result: Result) -> str:
@@ -54,7 +60,7 @@ async def test_support_requests_shows_and_lists_a_refund(stack: RefundStack) -> 
             "cli-req-1",
         )
     )
-    refund_id = REFUND_ID.search(out).group(1)
+    refund_id = refund_id_in(out)
     assert f"Refund {refund_id} requested: " in out
     assert "auto_approve" in out and "Clause" in out
     again = ok(
@@ -100,7 +106,7 @@ async def test_support_requests_shows_and_lists_a_refund(stack: RefundStack) -> 
 async def test_approvers_decide_and_refusals_print_the_apis_message(stack: RefundStack) -> None:
     order = await stack.paid_order(amount_minor=3000)
     out = ok(await refunds(stack, "request", order["order_id"], "wrong_plan", "--amount", "1200"))
-    refund_id = REFUND_ID.search(out).group(1)
+    refund_id = refund_id_in(out)
     assert f"Refund {refund_id} requested: received" in out and "approval (rule" in out
     await stack.wait_for_status(refund_id, "awaiting_approval")
 
@@ -123,7 +129,7 @@ async def test_approvers_decide_and_refusals_print_the_apis_message(stack: Refun
     assert status == 409 and conflict.stderr == f"error: {detail}\n"
 
     other = await stack.paid_order()
-    second = REFUND_ID.search(ok(await refunds(stack, "request", other["order_id"], "wrong_plan"))).group(1)
+    second = refund_id_in(ok(await refunds(stack, "request", other["order_id"], "wrong_plan")))
     await stack.wait_for_status(second, "awaiting_approval")
     rejected = ok(await refunds(stack, "reject", second, "--note", "plan was right", token="dev-approver-1"))
     assert rejected.strip() == f"Refund {second}: rejected (0 of 1 approvals)"

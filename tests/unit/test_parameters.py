@@ -66,7 +66,7 @@ def test_country_is_normalised_and_blank_subdivision_is_none():
 
 def test_parameters_are_frozen():
     with pytest.raises(ValidationError):
-        PolicyParameters().notice_window = timedelta(hours=1)  # type: ignore[misc]
+        PolicyParameters().notice_window = timedelta(hours=1)
 
 
 def test_json_round_trip_keeps_every_value():

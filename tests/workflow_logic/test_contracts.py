@@ -14,7 +14,7 @@ from workflows.contracts.refund import RefundReadModel, RefundStripeCalls
 
 def names(functions: list[Any]) -> set[str]:
     """The registered activity names of these callables."""
-    return {activity._Definition.must_from_callable(fn).name for fn in functions}  # noqa: SLF001
+    return {str(activity._Definition.must_from_callable(fn).name) for fn in functions}  # noqa: SLF001
 
 
 def contract_names() -> set[str]:
