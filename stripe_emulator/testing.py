@@ -75,6 +75,15 @@ class _Launch:
         self.log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=os.environ.copy())
 
+    def wait_ready(self, timeout: float) -> str:
+        """The base URL once the emulator answers its health check; RuntimeError with its log after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while (base_url := self.poll_ready()) is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"stripe emulator did not become healthy:\n{self.log_tail()}")
+            time.sleep(0.05)
+        return base_url
+
     def poll_ready(self) -> str | None:
         """The base URL once the emulator answers its health check, else None (raises if it died)."""
         if self.process.poll() is not None:
@@ -137,12 +146,7 @@ def run_emulator(
     """Run the emulator on a free port until the block exits; `settings` are flags such as refund_pending_delay."""
     launch = _Launch(host, state_file, webhook_url, webhook_secret_file, settings, extra_args, log_path)
     try:
-        deadline = time.monotonic() + startup_timeout
-        while (base_url := launch.poll_ready()) is None:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"stripe emulator did not become healthy:\n{launch.log_tail()}")
-            time.sleep(0.05)
-        handle = launch.running(base_url, api_key)
+        handle = launch.running(launch.wait_ready(startup_timeout), api_key)
         try:
             yield handle
         finally:
@@ -167,12 +171,8 @@ async def run_emulator_async(
     """`run_emulator` for async fixtures: waits without blocking the event loop."""
     launch = _Launch(host, state_file, webhook_url, webhook_secret_file, settings, extra_args, log_path)
     try:
-        deadline = time.monotonic() + startup_timeout
-        while (base_url := await asyncio.to_thread(launch.poll_ready)) is None:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"stripe emulator did not become healthy:\n{launch.log_tail()}")
-            await asyncio.sleep(0.05)
-        handle = launch.running(base_url, api_key)
+        # In a thread: the wait sleeps between health checks, which must not block the event loop.
+        handle = launch.running(await asyncio.to_thread(launch.wait_ready, startup_timeout), api_key)
         try:
             yield handle
         finally:
