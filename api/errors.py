@@ -5,6 +5,8 @@ Every service error maps to one HTTP status here, and only here.
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -16,6 +18,7 @@ from temporalio.service import RPCError
 from services.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError, Unavailable
 from services.temporal_errors import RETRY_AFTER_S, unavailable
 
+log = logging.getLogger(__name__)
 STATUS_OF: dict[type[ServiceError], int] = {
     NotFound: status.HTTP_404_NOT_FOUND,
     Conflict: status.HTTP_409_CONFLICT,
@@ -67,9 +70,24 @@ async def _temporal_error(request: Request, exc: Exception) -> JSONResponse:
     return await _service_error(request, unavailable(exc))
 
 
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    """The last line: a bug of ours answers a JSON sentence with a reference to the log, never a plain-text 500."""
+    reference = uuid.uuid4().hex[:12]
+    log.error("unexpected error", exc_info=exc, extra={"reference": reference})
+    return JSONResponse(
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        content={
+            "detail": f"Something went wrong on our side and the request was not completed; quote reference "
+            f"{reference} to the team (it is in the service's log).",
+            "reference": reference,
+        },
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register our handlers on the app."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(ServiceError, _service_error)
     for temporal_error in (RPCError, RPCTimeoutOrCancelledError):
         app.add_exception_handler(temporal_error, _temporal_error)
+    app.add_exception_handler(Exception, _unexpected)

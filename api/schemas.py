@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
-from domain.money import Currency
+from domain.money import AmountMinor, Currency
 from domain.orders import OrderStatus, PlanMonths
 
 Identifier = Annotated[
@@ -30,7 +30,7 @@ class OrderCreate(BaseModel):
     customer_id: Identifier
     customer_email: EmailStr
     plan_months: int = Field(description="Subscription length: 1, 3, 6 or 12 months.")
-    amount_minor: int = Field(gt=0, description="Amount paid, in minor units (cents).")
+    amount_minor: AmountMinor = Field(description="Amount paid, in minor units (cents).")
     currency: Currency
     payment_intent_id: str = Field(pattern=r"^pi_[A-Za-z0-9_]+$", max_length=255)
     paid_at: AwareDatetime

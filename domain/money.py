@@ -20,6 +20,13 @@ SUPPORTED_CURRENCIES = frozenset(
 )
 
 
+# The most an amount may be: what the read model's INTEGER columns hold on PostgreSQL (21,474,836.47 in major units
+# of a two-decimal currency, far above any subscription); larger is refused at the door rather than failing the write.
+MAX_AMOUNT_MINOR = 2**31 - 1
+# An amount in minor units as a client sends it: a JSON integer (not "100", not true), positive and bounded.
+AmountMinor = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT_MINOR)]
+
+
 def _normalise_currency(code: str) -> str:
     """Lower-case and check an ISO 4217 code, as Stripe spells currencies."""
     lowered = code.strip().lower()

@@ -25,6 +25,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from core.settings import Settings
+from domain.money import AmountMinor
 from domain.orders import OrderStatus
 from domain.policy import (
     OrderFacts,
@@ -74,8 +75,8 @@ class RefundCreate(BaseModel):
 
     order_id: str = Field(min_length=1, max_length=64)
     reason: RefundReason
-    amount_minor: int | None = Field(
-        None, gt=0, description="Partial amount in minor units; omit for the whole remainder."
+    amount_minor: AmountMinor | None = Field(
+        None, description="Partial amount in minor units; omit for the whole remainder."
     )
     customer_contacted_at: AwareDatetime | None = Field(
         None, description="When the customer contacted us; default now."

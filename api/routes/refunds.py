@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from api.deps import ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
+from api.deps import MAX_OFFSET, ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
 from api.refund_schemas import (
     FailureResolutionBody,
     InvestigationBody,
@@ -72,7 +72,7 @@ def list_refunds(
     customer_id: str | None = None,
     needs_attention: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> RefundPage:
     """Refunds, newest first, filtered by status, order, customer or needing attention."""
     rows, total = refunds.list_refunds(

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
-from api.deps import ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
+from api.deps import MAX_OFFSET, ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
 from api.refund_schemas import NoteBody, RefundDetail
 from api.refund_views import detail_from_state
 from domain.money import Currency, major_units
@@ -177,7 +177,7 @@ def list_settlements(
     session: SessionDep,
     spec: FilterDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SettlementPage:
     """Issued refunds, soonest expected first, with totals per currency and per expected-by date."""
     page = settlements.list_settlements(session, spec, limit=limit, offset=offset)
@@ -203,7 +203,7 @@ def export_settlements(
     session: SessionDep,
     spec: FilterDep,
     limit: Annotated[int | None, Query(ge=1, description="Default: every matching refund.")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """The same refunds as CSV, with the columns a Stripe payout report is reconciled on."""
     rows = settlements.list_settlements(session, spec, limit=limit, offset=offset, totals=False).rows
