@@ -8,6 +8,8 @@ import pytest
 from refund_support import ADMIN, APPROVER, SUPPORT, RefundStack, entries
 from test_refunds_cli import ok, refunds
 
+from store.dispute_tables import CustomerContact
+
 READ_MODEL_BACKENDS = ("sqlite", "postgresql")
 UNRECORDED = "earlier than the first contact the service recorded"
 
@@ -66,6 +68,43 @@ async def test_a_backdated_contact_time_after_a_rejection_waits_for_another_pers
     assert [a["actor_name"] for a in settling["approvals"]] == ["dev-approver-1"]
     assert [r.amount for r in await stack.stripe_refunds(order["payment_intent_id"])] == [1500]
     assert (await stack.refund(rejected["refund_id"]))["earlier_rejected_refund_ids"] == []
+
+
+async def recorded_contact(stack: RefundStack, customer_id: str, recorded_at: datetime) -> None:
+    """A contact our clock recorded at `recorded_at` (written directly: the API records only at its own now)."""
+    contact = CustomerContact(
+        customer_id=customer_id,
+        channel="phone",
+        contacted_at=recorded_at,
+        recorded_by="dev-support-1",
+        recorded_at=recorded_at,
+    )
+    await stack.database.atransact(lambda session: session.add(contact))
+
+
+async def test_a_contact_the_service_recorded_backs_the_time_given(stack: RefundStack) -> None:
+    order = await duplicate_paid_20_days_ago(stack)
+    paid_at = datetime.fromisoformat(order["paid_at"])
+    called = (paid_at + timedelta(hours=2)).isoformat()
+    # Recorded before this order was paid: about something else, so it backs nothing here.
+    await recorded_contact(stack, order["customer_id"], paid_at - timedelta(hours=1))
+    unbacked = await stack.request_refund(order["order_id"], "duplicate_payment", customer_contacted_at=called)
+    assert unbacked.status_code == 201, unbacked.text
+    assert unbacked.json()["policy_decision"]["path"] == "approval"
+    assert UNRECORDED in unbacked.json()["policy_decision"]["needs_person"]
+    await stack.wait_for_status(unbacked.json()["refund_id"], "awaiting_approval")
+    cancelled = await stack.act(unbacked.json()["refund_id"], "cancel", SUPPORT, note="filed before the call log")
+    assert cancelled.status_code == 200, cancelled.text
+
+    # Our clock recorded the call 2 h after the payment: the time given rests on it, the system approves alone.
+    await recorded_contact(stack, order["customer_id"], paid_at + timedelta(hours=2))
+    backed = await stack.request_refund(order["order_id"], "duplicate_payment", customer_contacted_at=called)
+    assert backed.status_code == 201, backed.text
+    decision = backed.json()["policy_decision"]
+    assert decision["path"] == "auto_approve" and decision["verified"] is True and decision["needs_person"] is None
+    settling = await stack.wait_for_status(backed.json()["refund_id"], "settling")
+    assert [a["actor_id"] for a in settling["approvals"]] == ["system"]
+    assert [r.amount for r in await stack.stripe_refunds(order["payment_intent_id"])] == [1500]
 
 
 async def test_a_contact_time_no_true_contact_can_have_is_refused_and_nothing_recorded(stack: RefundStack) -> None:
