@@ -23,6 +23,9 @@ class PolicyDecisionPublic(BaseModel):
     evidence: list[str]
     policy_version: str
     legal_basis: str | None = None
+    needs_person: str | None = Field(
+        None, description="Why a person must approve what the rule alone would have let the system approve."
+    )
 
 
 class RefundCreated(BaseModel):
@@ -123,6 +126,9 @@ class RefundDetail(RefundSummary):
     workflow_url: str
     requested_by: str
     customer_contacted_at: datetime
+    earlier_rejected_refund_ids: list[str] = Field(
+        [], description="This order's refund requests rejected before this one was made: this is a new try."
+    )
     note: str | None = None
     legal_basis: str | None = None
     policy_decision: PolicyDecisionPublic | None = None

@@ -10,6 +10,7 @@ from api.refund_schemas import (
     TimelineEntryPublic,
 )
 from core.settings import Settings
+from domain.policy import PolicyAssessment
 from domain.refund_messages import RefundState
 from store.refund_tables import Refund, RefundEvent
 
@@ -31,6 +32,21 @@ def decision_from_row(refund: Refund) -> PolicyDecisionPublic | None:
         evidence=list(refund.decision_evidence),
         policy_version=refund.policy_version or "",
         legal_basis=refund.legal_basis,
+        needs_person=refund.decision_needs_person,
+    )
+
+
+def decision_from_assessment(assessment: PolicyAssessment) -> PolicyDecisionPublic:
+    """The policy decision as the assessment made it."""
+    return PolicyDecisionPublic(
+        path=assessment.path.value,
+        rule=assessment.rule.value,
+        clause=assessment.clause,
+        verified=assessment.verified,
+        evidence=list(assessment.evidence),
+        policy_version=assessment.policy_version,
+        legal_basis=assessment.legal_basis,
+        needs_person=assessment.needs_person,
     )
 
 
@@ -43,6 +59,7 @@ def detail_from_row(settings: Settings, refund: Refund, events: list[RefundEvent
         workflow_url=workflow_url(settings, refund.workflow_id),
         requested_by=refund.requested_by_name,
         customer_contacted_at=refund.customer_contacted_at,
+        earlier_rejected_refund_ids=refund.earlier_rejected_refund_ids or [],
         note=refund.note,
         legal_basis=refund.legal_basis,
         policy_decision=decision,
@@ -101,19 +118,10 @@ def detail_from_state(settings: Settings, row: Refund, state: RefundState) -> Re
         workflow_url=workflow_url(settings, state.workflow_id),
         requested_by=state.requested_by.name,
         customer_contacted_at=state.customer_contacted_at,
+        earlier_rejected_refund_ids=row.earlier_rejected_refund_ids or [],
         note=row.note,
         legal_basis=state.legal_basis,
-        policy_decision=PolicyDecisionPublic(
-            path=assessment.path.value,
-            rule=assessment.rule.value,
-            clause=assessment.clause,
-            verified=assessment.verified,
-            evidence=list(assessment.evidence),
-            policy_version=assessment.policy_version,
-            legal_basis=assessment.legal_basis,
-        )
-        if assessment
-        else None,
+        policy_decision=decision_from_assessment(assessment) if assessment else None,
         policy_parameters=state.params.model_dump(mode="json"),
         approvals=[
             ApprovalPublic(

@@ -53,6 +53,8 @@ def request(
             ("Decision", f"{decision['path']} (rule {decision['rule']}, policy {decision['policy_version']})"),
             ("Clause", decision["clause"]),
         ]
+        if decision.get("needs_person"):
+            lines.insert(2, ("Needs a person", decision["needs_person"]))
     emit(
         f"Refund {created['refund_id']} {'already requested with this key' if replayed else 'requested'}: {created['status']}",
         fields(lines),
@@ -107,6 +109,8 @@ def _summary(refund: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Settled", when(refund.get("settled_at"))),
     ]
     optional = [
+        ("Needs a person", decision.get("needs_person") if decision else None),
+        ("Earlier rejected", ", ".join(refund.get("earlier_rejected_refund_ids") or [])),
         ("Legal basis", refund.get("legal_basis")),
         ("Failure", refund.get("failure_reason")),
         ("Resolution", refund.get("resolution")),

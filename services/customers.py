@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
 from domain.roles import Actor
-from services.errors import Conflict, InvalidInput, NotFound, use_case
+from services.errors import Conflict, NotFound, use_case
+from services.time_bounds import check_contact_time
 from store.dispute_tables import CustomerContact
 from store.orders import orders_of_customer
 from store.tables import Customer, Order
 from store.types import utcnow
-
-# Clocks differ a little between the agent's machine and ours; more than this in the future is a typo.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _customer(session: Session, customer_id: str) -> Customer:
@@ -39,8 +37,9 @@ def record_contact(
     _customer(session, customer_id)
     now = utcnow()
     contacted_at = contacted_at or now
-    if contacted_at > now + CLOCK_SKEW:
-        raise InvalidInput("contacted_at is in the future", code="contact_in_future")
+    # A customer exists through their orders; a contact before their first payment is about none of them.
+    first_paid = min((order.paid_at for order in orders_of_customer(session, customer_id)), default=None)
+    check_contact_time("contacted_at", contacted_at, now, first_paid_at=first_paid)
     contact = CustomerContact(
         customer_id=customer_id, channel=channel, contacted_at=contacted_at, note=note, recorded_by=actor.name
     )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from services.errors import use_case
+from services.time_bounds import check_activated_at, check_paid_at
 from store import orders
 from store.tables import Order
 from store.types import utcnow
@@ -16,13 +17,20 @@ from store.types import utcnow
 @use_case
 def register_order(session: Session, fields: dict[str, Any]) -> tuple[Order, bool]:
     """Record a paid order (and its customer); answers it and whether it was new (a repeat is harmless)."""
+    now = utcnow()
+    check_paid_at(fields["paid_at"], now)
+    if fields.get("activated_at") is not None:
+        check_activated_at(fields["activated_at"], now)
     return orders.register_order(session, fields)
 
 
 @use_case
 def record_activation(session: Session, order_id: str, activated_at: datetime | None) -> Order:
     """Record that the activation details were created and sent (default now): the service counts as used."""
-    return orders.record_activation(session, order_id, activated_at or utcnow())
+    now = utcnow()
+    if activated_at is not None:
+        check_activated_at(activated_at, now)
+    return orders.record_activation(session, order_id, activated_at or now)
 
 
 @use_case

@@ -8,7 +8,6 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -31,7 +30,6 @@ from domain.policy import (
     OrderFacts,
     OtherPayment,
     PolicyAssessment,
-    PolicyInputError,
     RefundRequestFacts,
     assess_request,
     validate_amount,
@@ -49,19 +47,26 @@ from domain.refund_messages import (
 from domain.refunds import FailureAction, InvestigationFinding, RefundReason, RefundStatus, TroubleshootingOutcome
 from domain.roles import Actor
 from services.errors import Conflict, Unavailable, use_case
+from services.time_bounds import check_contact_time
 from services.workflow_updates import send_update
 from store.db import Database
 from store.orders import OrderConflict, get_order
 from store.refund_tables import Refund, RefundEvent
-from store.refunds import get_refund, open_refund_request, refunded_so_far, refuse_if_open_refund, timeline
+from store.refunds import (
+    first_recorded_contact,
+    get_refund,
+    open_refund_request,
+    refunded_so_far,
+    refuse_if_open_refund,
+    rejected_refund_ids,
+    timeline,
+)
 from store.tables import Order
 from store.types import utcnow
 from workflows import search_attributes as sa
 from workflows.refund import RefundWorkflow
 
 log = logging.getLogger(__name__)
-# Clocks differ a little between the agent's machine and ours; more than this in the future is a typo.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class IdempotencyMismatch(Conflict):
@@ -128,10 +133,11 @@ def prepare(
     refuse_if_open_refund(session, order.order_id, excluding=refund_id)
     now = utcnow()
     contacted_at = body.customer_contacted_at or now
-    if contacted_at > now + CLOCK_SKEW:
-        raise PolicyInputError(
-            "contact_in_future", "customer_contacted_at is in the future; give the time the customer contacted us"
-        )
+    # Before payment is the policy's own refusal (assess_request), with the order's payment time in its words.
+    check_contact_time("customer_contacted_at", contacted_at, now)
+    # The policy's timing rules rest on what our clock recorded; this request is itself such a record.
+    recorded_contact = min(first_recorded_contact(session, order) or now, now)
+    earlier_rejected = rejected_refund_ids(session, order.order_id, excluding=refund_id)
     facts = OrderFacts(
         order_id=order.order_id,
         customer_id=order.customer_id,
@@ -142,11 +148,13 @@ def prepare(
         activated_at=order.activated_at,
         already_refunded_minor=refunded_so_far(session, order.order_id, excluding=refund_id),
         payment_intent_id=order.payment_intent_id,
+        earlier_rejected_refund_ids=earlier_rejected,
     )
     request = RefundRequestFacts(
         reason=body.reason,
         amount_minor=body.amount_minor,
         customer_contacted_at=contacted_at,
+        first_recorded_contact_at=recorded_contact,
         legal_basis=body.legal_basis,
         requested_by=actor.actor_id,
     )
@@ -179,6 +187,7 @@ def prepare(
         requested_by_name=actor.name,
         requested_at=now,
         customer_contacted_at=contacted_at,
+        earlier_rejected_refund_ids=list(earlier_rejected),
         note=body.note,
         legal_basis=request.legal_basis,
         idempotency_key=idempotency_key,

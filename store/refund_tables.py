@@ -29,6 +29,8 @@ class Refund(SQLModel, table=True):
     requested_by_name: str = Field(max_length=120)
     requested_at: datetime = Field(sa_type=UTCDateTime)
     customer_contacted_at: datetime = Field(sa_type=UTCDateTime)
+    # The order's refunds rejected before this request was made: the approver sees it is a new try.
+    earlier_rejected_refund_ids: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     note: str | None = Field(default=None, max_length=2000)
     legal_basis: str | None = Field(default=None, max_length=500)
     idempotency_key: str | None = Field(default=None, max_length=255)
@@ -42,6 +44,8 @@ class Refund(SQLModel, table=True):
     decision_rule: str | None = Field(default=None, max_length=60)
     decision_clause: str | None = Field(default=None, max_length=1000)
     decision_verified: bool = False
+    # Why a person must approve what the rule alone would have let the system approve (see PolicyAssessment).
+    decision_needs_person: str | None = Field(default=None, max_length=1000)
     decision_evidence: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     approvals: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     approvals_required: int = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -10,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from domain.money import Money
 from domain.refund_messages import Notification, PublishRefund, RefundState, TimelineEntry
-from domain.refunds import OPEN_STATUSES, REFUNDED_SO_FAR
+from domain.refunds import OPEN_STATUSES, REFUNDED_SO_FAR, RefundStatus
+from store.dispute_tables import CustomerContact
 from store.refund_tables import OutboxMessage, Refund, RefundEvent
 from store.tables import Order
 from store.types import utcnow
@@ -64,6 +66,29 @@ def refunded_so_far(session: Session, order_id: str, *, excluding: str | None = 
     return int(session.exec(query).one())
 
 
+def rejected_refund_ids(session: Session, order_id: str, *, excluding: str | None = None) -> tuple[str, ...]:
+    """The order's refund requests that were rejected, oldest first (`excluding` the one being made)."""
+    query = select(Refund.refund_id).where(Refund.order_id == order_id, Refund.status == RefundStatus.REJECTED.value)
+    if excluding:
+        query = query.where(Refund.refund_id != excluding)
+    return tuple(session.exec(query.order_by(col(Refund.requested_at), col(Refund.refund_id))))
+
+
+def first_recorded_contact(session: Session, order: Order) -> datetime | None:
+    """The earliest time our own clock recorded the customer reaching us since the order was paid, if any.
+
+    A recorded contact's recorded_at or a refund request's requested_at on this order: never a time someone typed in.
+    """
+    contact = session.exec(
+        select(func.min(CustomerContact.recorded_at)).where(
+            CustomerContact.customer_id == order.customer_id, CustomerContact.recorded_at >= order.paid_at
+        )
+    ).one()
+    request = session.exec(select(func.min(Refund.requested_at)).where(Refund.order_id == order.order_id)).one()
+    times = [t for t in (contact, request) if t is not None]
+    return min(times) if times else None
+
+
 def publish(session: Session, message: PublishRefund) -> int:
     """Apply the workflow's state, append its new audit entries and queue its emails; safe to repeat."""
     state = message.state
@@ -112,6 +137,7 @@ def _apply_state(refund: Refund, state: RefundState, last_seq: int) -> None:
         refund.decision_rule = state.assessment.rule.value
         refund.decision_clause = state.assessment.clause
         refund.decision_verified = state.assessment.verified
+        refund.decision_needs_person = state.assessment.needs_person
         refund.decision_evidence = list(state.assessment.evidence)
     refund.timeline_length = max(refund.timeline_length, last_seq)
     refund.updated_at = utcnow()

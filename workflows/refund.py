@@ -343,6 +343,11 @@ class RefundWorkflow:
             "verified": assessment.verified,
             "policy_version": assessment.policy_version,
         }
+        # Only when set, so the entries of refunds assessed before these facts existed read as they did.
+        if assessment.needs_person:
+            detail["needs_person"] = assessment.needs_person
+        if assessment.earlier_rejected_refund_ids:
+            detail["earlier_rejected_refund_ids"] = ", ".join(assessment.earlier_rejected_refund_ids)
         if assessment.path is RefundPath.AUTO_APPROVE:
             self._state.approvals.append(
                 ApprovalGiven(

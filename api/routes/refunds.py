@@ -11,7 +11,6 @@ from api.refund_schemas import (
     FailureResolutionBody,
     InvestigationBody,
     NoteBody,
-    PolicyDecisionPublic,
     RefundCreate,
     RefundCreated,
     RefundDetail,
@@ -19,7 +18,13 @@ from api.refund_schemas import (
     RefundSummary,
     TroubleshootingBody,
 )
-from api.refund_views import decision_from_row, detail_from_row, detail_from_state, workflow_url
+from api.refund_views import (
+    decision_from_assessment,
+    decision_from_row,
+    detail_from_row,
+    detail_from_state,
+    workflow_url,
+)
 from domain.permissions import Action
 from domain.refunds import RefundStatus
 from services import refunds
@@ -43,7 +48,6 @@ async def request_refund(
     prepared = await refunds.request_refund(database, settings, client, body, actor, idempotency_key)
     if prepared.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    a = prepared.assessment
     # A replay answers with the decision the refund was made with, not one recomputed now (windows may have passed).
     decision = decision_from_row(prepared.row) if prepared.replayed else None
     return RefundCreated(
@@ -51,16 +55,7 @@ async def request_refund(
         workflow_id=prepared.row.workflow_id,
         status=RefundStatus(prepared.row.status),
         workflow_url=workflow_url(settings, prepared.row.workflow_id),
-        policy_decision=decision
-        or PolicyDecisionPublic(
-            path=a.path.value,
-            rule=a.rule.value,
-            clause=a.clause,
-            verified=a.verified,
-            evidence=list(a.evidence),
-            policy_version=a.policy_version,
-            legal_basis=a.legal_basis,
-        ),
+        policy_decision=decision or decision_from_assessment(prepared.assessment),
     )
 
 

@@ -26,6 +26,7 @@ from domain.policy.clauses import CLAUSES, POLICY_VERSION, RuleCode, clause
 from domain.policy.errors import PolicyInputError, RefundAmountError
 from domain.policy.facts import OrderFacts, OtherPayment, RefundRequestFacts
 from domain.policy.parameters import PolicyParameters
+from domain.policy.recorded_contact import unrecorded_contact
 from domain.policy.settlement import (
     SettlementWindow,
     add_business_days,
@@ -87,5 +88,6 @@ __all__ = [
     "is_business_day",
     "settlement_window",
     "settles_at",
+    "unrecorded_contact",
     "validate_amount",
 ]

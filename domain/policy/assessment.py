@@ -14,6 +14,7 @@ from domain.policy.formatting import format_instant, format_money
 from domain.policy.parameters import PolicyParameters
 from domain.policy.paths import INITIAL_STATUS, RefundPath
 from domain.policy.reasons import RULES
+from domain.policy.recorded_contact import unrecorded_contact
 from domain.refunds import RefundReason, RefundStatus
 
 __all__ = ["PolicyAssessment", "RefundPath", "assess_request"]
@@ -38,6 +39,10 @@ class PolicyAssessment(BaseModel):
     legal_basis: str | None = None
     # Set when a legal basis sent to approval a request the named rule would have rejected.
     overrides_rule: RuleCode | None = None
+    # Why a person must approve a refund the rule alone would have let the system approve (for the approver).
+    needs_person: str | None = None
+    # The order's earlier refund requests that were rejected (this one is a new request on the same order).
+    earlier_rejected_refund_ids: tuple[str, ...] = ()
 
     @property
     def initial_status(self) -> RefundStatus:
@@ -60,17 +65,30 @@ def assess_request(
         )
     money = validate_amount(request.reason, request.amount_minor, order, request.currency)
     finding = RULES[request.reason](request, order, other_payments, params)
-    path, rule, overrides = finding.path, finding.rule, None
+    path, rule, overrides, verified = finding.path, finding.rule, None, finding.verified
+    needs_person: list[str] = []
     evidence = [
         f"refund of {format_money(money.amount_minor, money.currency)} on order {order.order_id} "
         f"(paid {format_money(order.amount_minor, order.currency)} on {format_instant(order.paid_at)}, "
         f"{format_money(order.already_refunded_minor, order.currency)} already refunded or in progress)",
         *finding.evidence,
     ]
+    if order.earlier_rejected_refund_ids:
+        ids = ", ".join(order.earlier_rejected_refund_ids)
+        evidence.append(f"an earlier refund request on order {order.order_id} was rejected ({ids}); this is a new one")
+    unrecorded = unrecorded_contact(request)
+    if unrecorded is not None:
+        evidence.append(unrecorded)
+        if path is RefundPath.AUTO_APPROVE:
+            # The rule approved on the time given, which nothing the service recorded backs: not verified by us.
+            path, verified = RefundPath.APPROVAL, False
+            needs_person.append(unrecorded)
     if path is RefundPath.AUTO_APPROVE and money.amount_minor > params.auto_approve_max_minor:
         path = RefundPath.APPROVAL
         limit = format_money(params.auto_approve_max_minor, money.currency)
-        evidence.append(f"verified, but above the {limit} the system may approve alone")
+        above = f"verified, but above the {limit} the system may approve alone"
+        evidence.append(above)
+        needs_person.append(above)
     if request.legal_basis is not None:
         evidence.append(f"legal basis given: {request.legal_basis}")
         if path is RefundPath.REJECT:
@@ -87,9 +105,11 @@ def assess_request(
         currency=money.currency,
         rule=rule,
         clause=clause(rule),
-        verified=finding.verified,
+        verified=verified,
         evidence=tuple(evidence),
         policy_version=params.policy_version,
         legal_basis=request.legal_basis,
         overrides_rule=overrides,
+        needs_person="; ".join(needs_person) or None,
+        earlier_rejected_refund_ids=order.earlier_rejected_refund_ids,
     )

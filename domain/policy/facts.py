@@ -35,6 +35,8 @@ class OrderFacts(BaseModel):
     already_refunded_minor: MinorUnits = 0
     # The order's own Stripe payment, so it is never mistaken for its own duplicate.
     payment_intent_id: str | None = None
+    # This order's earlier refund requests that were rejected: a new request on it is shown to the approver as such.
+    earlier_rejected_refund_ids: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _refunded_within_paid(self) -> OrderFacts:
@@ -79,6 +81,10 @@ class RefundRequestFacts(BaseModel):
     amount_minor: int | None = None
     # Optional; when given it must be the order's currency (refunds go to the original payment method).
     currency: Currency | None = None
+    # When the customer contacted us, as the agent gives it (default: the request's own time).
     customer_contacted_at: AwareDatetime
+    # The earliest time the service itself recorded this customer reaching us since the order was paid (a recorded
+    # contact's recorded_at, an earlier request's own time, or this request's); None in requests made before it was kept.
+    first_recorded_contact_at: AwareDatetime | None = None
     legal_basis: Annotated[str | None, AfterValidator(_blank_to_none)] = None
     requested_by: Annotated[str, Field(min_length=1)]
