@@ -68,15 +68,7 @@ class StripeRefundActivities(RefundStripeCalls):
             except StripeOutcomeUnknown as error:
                 found = refund_of_attempt(self._ours(request.refund_id, request.payment_intent_id), request.attempt)
                 if found is not None:
-                    activity.logger.info(
-                        "stripe acted despite the error",
-                        extra={
-                            "refund_id": request.refund_id,
-                            "stripe_refund_id": found.stripe_refund_id,
-                            "error": error.code,
-                        },
-                    )
-                    return found
+                    return _adopted(found, request, error.code, "stripe acted despite the error")
                 if not error.replayed:
                     raise
                 activity.logger.warning(
@@ -88,15 +80,7 @@ class StripeRefundActivities(RefundStripeCalls):
                 # An "already refunded" may be our own refund: adopt it; anything else proves nothing happened.
                 found = refund_to_adopt(self._ours(request.refund_id, request.payment_intent_id), request.attempt)
                 if found is not None:
-                    activity.logger.info(
-                        "stripe refusal explained by our own refund",
-                        extra={
-                            "refund_id": request.refund_id,
-                            "stripe_refund_id": found.stripe_refund_id,
-                            "error": error.code,
-                        },
-                    )
-                    return found
+                    return _adopted(found, request, error.code, "stripe refusal explained by our own refund")
                 raise
             activity.logger.info(
                 "stripe refund created",
@@ -132,6 +116,14 @@ class StripeRefundActivities(RefundStripeCalls):
             for refund in call_stripe(lambda: list(page.auto_paging_iter()))
             if _metadata(refund).get("refund_id") == refund_id
         ]
+
+
+def _adopted(found: StripeRefundSnapshot, request: CreateStripeRefund, error: str, why: str) -> StripeRefundSnapshot:
+    """The refund Stripe holds for this attempt, answered instead of the error (and logged with why)."""
+    activity.logger.info(
+        why, extra={"refund_id": request.refund_id, "stripe_refund_id": found.stripe_refund_id, "error": error}
+    )
+    return found
 
 
 def _until_known(read: Callable[[], T]) -> T:

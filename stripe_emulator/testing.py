@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypedDict, Unpack, cast
 
 import httpx
 from stripe.params import PaymentIntentCreateParams
@@ -61,23 +61,48 @@ def _command(
     return command + list(extra_args)
 
 
+class EmulatorOptions(TypedDict, total=False):
+    """How to run the emulator (every option may be left out); `settings` are flags such as refund_pending_delay."""
+
+    api_key: str
+    host: str
+    state_file: Path | None
+    webhook_url: str | None
+    webhook_secret_file: Path | None
+    settings: dict[str, Any] | None
+    extra_args: tuple[str, ...]
+    log_path: Path | None
+    startup_timeout: float
+
+
 class _Launch:
     """Process start-up shared by the sync and async context managers."""
 
-    def __init__(self, host, state_file, webhook_url, webhook_secret_file, settings, extra_args, log_path) -> None:
+    def __init__(self, options: EmulatorOptions) -> None:
         self.workdir = Path(tempfile.mkdtemp(prefix="stripe-emulator-"))
         self.port_file = self.workdir / "port"
+        log_path = options.get("log_path")
         self.log_path = Path(log_path) if log_path else self.workdir / "emulator.log"
-        self.host = host
-        self.state_file = state_file
-        self.webhook_secret_file = webhook_secret_file
-        command = _command(self.port_file, host, state_file, webhook_url, webhook_secret_file, settings, extra_args)
+        self.api_key = options.get("api_key", DEFAULT_API_KEY)
+        self.host = options.get("host", "127.0.0.1")
+        self.state_file = options.get("state_file")
+        self.webhook_secret_file = options.get("webhook_secret_file")
+        self.startup_timeout = options.get("startup_timeout", 30.0)
+        command = _command(
+            self.port_file,
+            self.host,
+            self.state_file,
+            options.get("webhook_url"),
+            self.webhook_secret_file,
+            options.get("settings"),
+            options.get("extra_args", ()),
+        )
         self.log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=os.environ.copy())
 
-    def wait_ready(self, timeout: float) -> str:
-        """The base URL once the emulator answers its health check; RuntimeError with its log after `timeout` s."""
-        deadline = time.monotonic() + timeout
+    def wait_ready(self) -> str:
+        """The base URL once the emulator answers its health check; RuntimeError with its log after the start-up timeout."""
+        deadline = time.monotonic() + self.startup_timeout
         while (base_url := self.poll_ready()) is None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"stripe emulator did not become healthy:\n{self.log_tail()}")
@@ -96,14 +121,14 @@ class _Launch:
         except httpx.HTTPError:
             return None
 
-    def running(self, base_url: str, api_key: str) -> RunningEmulator:
+    def running(self, base_url: str) -> RunningEmulator:
         """The handle given to the caller."""
         secret = None
         if self.webhook_secret_file and Path(self.webhook_secret_file).exists():
             secret = Path(self.webhook_secret_file).read_text().strip()
         return RunningEmulator(
             base_url=base_url,
-            api_key=api_key,
+            api_key=self.api_key,
             pid=self.process.pid,
             control=EmulatorControl(base_url),
             log_path=self.log_path,
@@ -131,22 +156,11 @@ class _Launch:
 
 
 @contextmanager
-def run_emulator(
-    *,
-    api_key: str = DEFAULT_API_KEY,
-    host: str = "127.0.0.1",
-    state_file: Path | None = None,
-    webhook_url: str | None = None,
-    webhook_secret_file: Path | None = None,
-    settings: dict[str, Any] | None = None,
-    extra_args: tuple[str, ...] = (),
-    log_path: Path | None = None,
-    startup_timeout: float = 30.0,
-) -> Iterator[RunningEmulator]:
-    """Run the emulator on a free port until the block exits; `settings` are flags such as refund_pending_delay."""
-    launch = _Launch(host, state_file, webhook_url, webhook_secret_file, settings, extra_args, log_path)
+def run_emulator(**options: Unpack[EmulatorOptions]) -> Iterator[RunningEmulator]:
+    """Run the emulator on a free port until the block exits."""
+    launch = _Launch(options)
     try:
-        handle = launch.running(launch.wait_ready(startup_timeout), api_key)
+        handle = launch.running(launch.wait_ready())
         try:
             yield handle
         finally:
@@ -156,23 +170,12 @@ def run_emulator(
 
 
 @asynccontextmanager
-async def run_emulator_async(
-    *,
-    api_key: str = DEFAULT_API_KEY,
-    host: str = "127.0.0.1",
-    state_file: Path | None = None,
-    webhook_url: str | None = None,
-    webhook_secret_file: Path | None = None,
-    settings: dict[str, Any] | None = None,
-    extra_args: tuple[str, ...] = (),
-    log_path: Path | None = None,
-    startup_timeout: float = 30.0,
-) -> AsyncIterator[RunningEmulator]:
+async def run_emulator_async(**options: Unpack[EmulatorOptions]) -> AsyncIterator[RunningEmulator]:
     """`run_emulator` for async fixtures: waits without blocking the event loop."""
-    launch = _Launch(host, state_file, webhook_url, webhook_secret_file, settings, extra_args, log_path)
+    launch = _Launch(options)
     try:
         # In a thread: the wait sleeps between health checks, which must not block the event loop.
-        handle = launch.running(await asyncio.to_thread(launch.wait_ready, startup_timeout), api_key)
+        handle = launch.running(await asyncio.to_thread(launch.wait_ready))
         try:
             yield handle
         finally:

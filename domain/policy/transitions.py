@@ -73,17 +73,10 @@ def check_troubleshooting(
     actor_roles: Iterable[Role | str],
 ) -> ActionCheck:
     """May this person record a troubleshooting outcome on this refund now?"""
-    if not acting_roles(actor_roles, Action.RECORD_TROUBLESHOOTING):
-        return refuse(
-            RefusalCode.FORBIDDEN_ROLE,
-            f"Only {role_names(TROUBLESHOOTING_ROLES)} staff record troubleshooting.",
-        )
-    if path is not RefundPath.TROUBLESHOOTING or status is not RefundStatus.INVESTIGATING:
-        return refuse(
-            RefusalCode.WRONG_STATE,
-            f"This refund is '{status}' and not in troubleshooting; there is nothing to record.",
-        )
-    return _allow(after_troubleshooting(outcome))
+    refusal = _recording_refusal(
+        Action.RECORD_TROUBLESHOOTING, actor_roles, "troubleshooting", RefundPath.TROUBLESHOOTING, path, status
+    )
+    return refusal or _allow(after_troubleshooting(outcome))
 
 
 def check_investigation(
@@ -96,22 +89,48 @@ def check_investigation(
     legal_basis: str | None = None,
 ) -> ActionCheck:
     """May this person record an investigation finding on this refund now?"""
-    if not acting_roles(actor_roles, Action.RECORD_INVESTIGATION):
-        return refuse(
-            RefusalCode.FORBIDDEN_ROLE,
-            f"Only {role_names(INVESTIGATION_ROLES)} staff record an investigation finding.",
-        )
-    if path is not RefundPath.UNAUTHORIZED_INVESTIGATION or status is not RefundStatus.INVESTIGATING:
-        return refuse(
-            RefusalCode.WRONG_STATE,
-            f"This refund is '{status}' and not under investigation; there is nothing to record.",
-        )
+    refusal = _recording_refusal(
+        Action.RECORD_INVESTIGATION,
+        actor_roles,
+        "an investigation finding",
+        RefundPath.UNAUTHORIZED_INVESTIGATION,
+        path,
+        status,
+    )
+    if refusal is not None:
+        return refusal
     if actor_id == requested_by:
         return refuse(
             RefusalCode.SEPARATION_OF_DUTIES,
             "You requested this refund, so someone else must record the investigation finding.",
         )
     return _allow(after_investigation(finding, legal_basis))
+
+
+# How a refund that is investigated on another path, or no longer investigated, is described to the person.
+_NOT_ON_PATH = {
+    RefundPath.TROUBLESHOOTING: "not in troubleshooting",
+    RefundPath.UNAUTHORIZED_INVESTIGATION: "not under investigation",
+}
+
+
+def _recording_refusal(
+    action: Action,
+    actor_roles: Iterable[Role | str],
+    what: str,
+    needed_path: RefundPath,
+    path: RefundPath,
+    status: RefundStatus,
+) -> ActionCheck | None:
+    """Why this person may not record `what` on this refund now (role first, then the step), or None."""
+    if not acting_roles(actor_roles, action):
+        return refuse(RefusalCode.FORBIDDEN_ROLE, f"Only {role_names(permitted_roles(action))} staff record {what}.")
+    if path is not needed_path or status is not RefundStatus.INVESTIGATING:
+        return refuse(
+            RefusalCode.WRONG_STATE,
+            f"This refund is '{status}' and {_NOT_ON_PATH[needed_path]}; there is nothing to record.",
+        )
+    return None
 
 
 def _allow(transition: Transition) -> ActionCheck:

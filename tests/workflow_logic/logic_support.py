@@ -3,6 +3,7 @@ activity replaced by a fake registered under the real activity's name (no databa
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,11 @@ class Fakes:
     published: list[PublishRefund] = field(default_factory=list)
     disputes_published: list[PublishDispute] = field(default_factory=list)
     stripe_calls: list[str] = field(default_factory=list)
+    # Stripe's accept answers once this is set (a test clears it to act on the dispute before the workflow ends).
+    accept_answers: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.accept_answers.set()
 
     @activity.defn(name="publish_refund")
     async def publish_refund(self, message: PublishRefund) -> PublishResult:
@@ -100,6 +106,7 @@ class Fakes:
     @activity.defn(name="accept_dispute")
     async def accept_dispute(self, request: DisputeActionRequest) -> DisputeStatus:
         self.stripe_calls.append(f"accept {request.dispute_id}")
+        await self.accept_answers.wait()
         return DisputeStatus.LOST
 
     @staticmethod

@@ -118,10 +118,13 @@ async def test_prior_contact_keeps_access_and_finance_accepting_charges_the_orde
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update(DisputeWorkflow.accept, FinanceDisputeAction(actor=APPROVER))
     assert getattr(refused.value.cause, "type", None) == "forbidden_role"
+    # Stripe holds its answer, so the workflow is still running (not completed) when finance tries to act again.
+    logic.fakes.accept_answers.clear()
     await handle.execute_update(DisputeWorkflow.accept, FinanceDisputeAction(actor=FINANCE))
     with pytest.raises(WorkflowUpdateFailedError) as twice:
         await handle.execute_update(DisputeWorkflow.submit_evidence, FinanceDisputeAction(actor=FINANCE))
     assert getattr(twice.value.cause, "type", None) == "wrong_state"
+    logic.fakes.accept_answers.set()
     final = await handle.result()
     assert final.outcome == "lost" and logic.fakes.stripe_calls == [f"accept {dispute.dispute_id}"]
     assert logic.fakes.disputes_published[-1].effects.charged_back_order_ids == ["ord-logic"]
