@@ -16,6 +16,7 @@ __all__ = ["RefundCreate"]  # the request body is the use case's input, defined 
 class PolicyDecisionPublic(BaseModel):
     """The policy's decision with the clause it applied."""
 
+    summary: str = Field(description="The decision and its reason in one sentence, as a person reads it.")
     path: str
     rule: str
     clause: str
@@ -33,7 +34,10 @@ class RefundCreated(BaseModel):
 
     refund_id: str
     workflow_id: str
-    status: RefundStatus
+    status: RefundStatus = Field(description="`received` until the refund's workflow records the policy's decision.")
+    decided_status: RefundStatus | None = Field(
+        None, description="The status the policy's decision sends the refund to (e.g. `rejected`, `approved`)."
+    )
     workflow_url: str
     policy_decision: PolicyDecisionPublic | None = None
 

@@ -11,6 +11,7 @@ from api.refund_schemas import (
 )
 from core.settings import Settings
 from domain.policy import PolicyAssessment
+from domain.policy.decision_words import decision_in_words
 from domain.refund_messages import RefundState
 from store.refund_tables import Refund, RefundEvent
 
@@ -25,6 +26,13 @@ def decision_from_row(refund: Refund) -> PolicyDecisionPublic | None:
     if not refund.decision_rule:
         return None
     return PolicyDecisionPublic(
+        summary=decision_in_words(
+            refund.decision_path or "",
+            refund.decision_rule,
+            refund.decision_evidence,
+            refund.decision_clause or "",
+            refund.decision_needs_person,
+        ),
         path=refund.decision_path or "",
         rule=refund.decision_rule,
         clause=refund.decision_clause or "",
@@ -39,6 +47,9 @@ def decision_from_row(refund: Refund) -> PolicyDecisionPublic | None:
 def decision_from_assessment(assessment: PolicyAssessment) -> PolicyDecisionPublic:
     """The policy decision as the assessment made it."""
     return PolicyDecisionPublic(
+        summary=decision_in_words(
+            assessment.path, assessment.rule, assessment.evidence, assessment.clause, assessment.needs_person
+        ),
         path=assessment.path.value,
         rule=assessment.rule.value,
         clause=assessment.clause,

@@ -50,13 +50,12 @@ def request(
     lines = [("Workflow", created["workflow_url"])]
     if decision:
         lines[:0] = [
-            ("Decision", f"{decision['path']} (rule {decision['rule']}, policy {decision['policy_version']})"),
-            ("Clause", decision["clause"]),
+            ("Decision", decision["summary"]),
+            ("Rule", f"{decision['rule']} ({decision['path']}, policy {decision['policy_version']})"),
         ]
-        if decision.get("needs_person"):
-            lines.insert(2, ("Needs a person", decision["needs_person"]))
+    verb = "already requested with this key" if replayed else "requested"
     emit(
-        f"Refund {created['refund_id']} {'already requested with this key' if replayed else 'requested'}: {created['status']}",
+        f"Refund {created['refund_id']} {verb}: {created.get('decided_status') or created['status']}",
         fields(lines),
     )
 
@@ -95,10 +94,8 @@ def _summary(refund: dict[str, Any]) -> list[tuple[str, Any]]:
         ("Amount", money(refund["amount_minor"], refund["currency"])),
         ("Reason", refund["reason"]),
         ("Requested", f"{when(refund['requested_at'])} by {refund['requested_by']}"),
-        (
-            "Decision",
-            f"{decision['path']} (rule {decision['rule']}, policy {decision['policy_version']})" if decision else None,
-        ),
+        ("Decision", decision["summary"] if decision else None),
+        ("Rule", f"{decision['rule']} ({decision['path']}, policy {decision['policy_version']})" if decision else None),
         ("Clause", decision["clause"] if decision else None),
         ("Approvals", _approvals(approvals, refund["approvals_required"])),
         (
@@ -180,8 +177,11 @@ def _decide(verb: str, refund_id: str, note: str | None, api_url: str, token: st
     """Approve or reject and say where the refund stands now."""
     with staff_api(api_url, token) as api:
         refund, _ = api.post(f"/refunds/{refund_id}/{verb}", {"note": note})
+    if verb == "reject":
+        emit(f"Refund {refund_id}: {refund['status']}; the customer is told")
+        return
     human = len([a for a in refund["approvals"] if a["acting_as"] != SystemRole.SYSTEM])
-    emit(f"Refund {refund_id}: {refund['status']} ({human} of {refund['approvals_required']} approvals)")
+    emit(f"Refund {refund_id}: {refund['status']} ({human} of {refund['approvals_required']} approvals given)")
 
 
 def approve(

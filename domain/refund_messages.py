@@ -80,6 +80,7 @@ class Notification(StrEnum):
     FAILED = "refund_failed"
     EXPIRED = "refund_expired"
     CANCELLED = "refund_cancelled"
+    PAID_BY_HAND = "refund_paid_by_hand"  # Stripe could not pay it; finance paid the customer another way
 
 
 class RefundState(BaseModel):

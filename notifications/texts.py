@@ -41,6 +41,7 @@ SUBJECTS = {
         Notification.FAILED: "We could not complete your refund (order {order_id})",
         Notification.EXPIRED: "Your refund request for order {order_id} has been closed",
         Notification.CANCELLED: "Your refund request for order {order_id} has been withdrawn",
+        Notification.PAID_BY_HAND: "Your refund of {amount} has been paid (order {order_id})",
     },
     "fr": {
         Notification.RECEIVED: "Nous avons bien reçu votre demande de remboursement (commande {order_id})",
@@ -50,6 +51,7 @@ SUBJECTS = {
         Notification.FAILED: "Nous n'avons pas pu finaliser votre remboursement (commande {order_id})",
         Notification.EXPIRED: "Votre demande de remboursement pour la commande {order_id} a été clôturée",
         Notification.CANCELLED: "Votre demande de remboursement pour la commande {order_id} a été retirée",
+        Notification.PAID_BY_HAND: "Votre remboursement de {amount} a été versé (commande {order_id})",
     },
 }
 
@@ -93,6 +95,11 @@ BODIES = {
             "made for it.\n"
             "If you did not expect this, {contact}."
         ),
+        Notification.PAID_BY_HAND: (
+            "Your refund of {amount} for order {order_id} could not be sent back to the payment method you used, "
+            "so we have paid it to you another way.\n"
+            "It should reach you within a few business days. If it has not arrived after 10 business days, {contact}."
+        ),
     },
     "fr": {
         Notification.RECEIVED: (
@@ -135,6 +142,12 @@ BODIES = {
             "Votre demande de remboursement pour la commande {order_id} ({amount}) a été retirée : aucun "
             "remboursement ne sera effectué pour celle-ci.\n"
             "Si vous ne vous y attendiez pas, {contact}."
+        ),
+        Notification.PAID_BY_HAND: (
+            "Votre remboursement de {amount} pour la commande {order_id} n'a pas pu être renvoyé sur le moyen de "
+            "paiement utilisé : nous vous l'avons donc versé par un autre moyen.\n"
+            "Il devrait vous parvenir sous quelques jours ouvrés. S'il n'est pas arrivé après 10 jours ouvrés, "
+            "{contact}."
         ),
     },
 }

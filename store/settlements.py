@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlmodel import Session, col, select
 
+from domain.failure_advice import failure_advice
 from domain.refunds import RefundStatus
 from store.refund_tables import Refund
 
@@ -16,10 +17,6 @@ SETTLING = RefundStatus.SETTLING.value
 SETTLED = RefundStatus.SETTLED.value
 FAILED = RefundStatus.FAILED.value
 
-FAILED_ACTION = (
-    "Stripe could not pay this refund: retry it through Stripe, or pay the customer by hand and record the "
-    "payout, with POST /refunds/{refund_id}/resolve-failure (action 'retry', or 'manual_payout' with its reference)."
-)
 LATE_FAILURE_ACTION = (
     "Stripe reported a failure after this refund was settled: check whether the customer received the money "
     "and, if not, pay it out by hand; the refund's workflow has ended, so no retry happens on its own."
@@ -83,7 +80,7 @@ def is_overdue(refund: Refund, today: date) -> bool:
 def action_needed(refund: Refund) -> str | None:
     """What finance must do about this row, if anything."""
     if refund.status == FAILED:
-        return FAILED_ACTION.replace("{refund_id}", refund.refund_id)
+        return failure_advice(refund.refund_id, refund.failure_reason)
     if refund.needs_attention:
         return LATE_FAILURE_ACTION
     return None

@@ -247,7 +247,10 @@ class RefundWorkflow:
             self._state.settled_at = workflow.now()
             if self._is_full_refund():
                 self._order_status = OrderStatus.REFUNDED  # paid out by hand, but paid all the same: access ends
-            self._set(RefundStatus.SETTLED, "failure_resolved", resolution.actor, detail=detail)
+            note = f"paid to the customer by hand (reference {resolution.reference})"
+            self._set(RefundStatus.SETTLED, "failure_resolved", resolution.actor, note=note, detail=detail)
+            # The customer was told the refund failed; now they learn it was paid. Only the publish input changes.
+            self._notifications.append(Notification.PAID_BY_HAND)
         return self._state
 
     @resolve_failure.validator

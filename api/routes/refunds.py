@@ -26,6 +26,7 @@ from api.refund_views import (
     workflow_url,
 )
 from domain.permissions import Action
+from domain.policy.paths import INITIAL_STATUS, RefundPath
 from domain.refunds import RefundStatus
 from services import refunds
 
@@ -50,7 +51,9 @@ async def request_refund(
         response.headers["Idempotent-Replayed"] = "true"
     # A replay answers with the decision the refund was made with, not one recomputed now (windows may have passed).
     decision = decision_from_row(prepared.row) if prepared.replayed else None
+    decided = INITIAL_STATUS[RefundPath(decision.path)] if decision else prepared.assessment.initial_status
     return RefundCreated(
+        decided_status=decided,
         refund_id=prepared.row.refund_id,
         workflow_id=prepared.row.workflow_id,
         status=RefundStatus(prepared.row.status),

@@ -61,7 +61,11 @@ async def test_not_covered_reason_is_rejected_at_once_citing_its_line(stack: Ref
     assert response.status_code == 201, response.text
     rule, words = NOT_COVERED[reason]
     assert response.json()["policy_decision"]["path"] == "reject"
+    # The answer says at once that it is rejected and why, though its workflow has yet to record it.
+    assert response.json()["decided_status"] == "rejected"
+    assert response.json()["policy_decision"]["summary"].startswith("Rejected: not covered by the policy.")
     refund = await stack.wait_for_status(response.json()["refund_id"], "rejected")
+    assert refund["policy_decision"]["summary"] == response.json()["policy_decision"]["summary"]
     assert_assessed(refund, rule=rule, status="rejected", clause_words=words)
     assert [e["kind"] for e in refund["timeline"]] == ["requested", "assessed"]
     assert await stack.emails(refund["refund_id"]) == ["refund_received", "refund_rejected"]

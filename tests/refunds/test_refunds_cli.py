@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from refund_support import APPROVER, FINANCE, SUPPORT, RefundStack
@@ -62,7 +63,7 @@ async def test_support_requests_shows_and_lists_a_refund(stack: RefundStack) -> 
     )
     refund_id = refund_id_in(out)
     assert f"Refund {refund_id} requested: " in out
-    assert "auto_approve" in out and "Clause" in out
+    assert "Approved automatically: no activation details have been sent" in out and "(auto_approve, policy" in out
     again = ok(
         await refunds(
             stack,
@@ -107,7 +108,7 @@ async def test_approvers_decide_and_refusals_print_the_apis_message(stack: Refun
     order = await stack.paid_order(amount_minor=3000)
     out = ok(await refunds(stack, "request", order["order_id"], "wrong_plan", "--amount", "1200"))
     refund_id = refund_id_in(out)
-    assert f"Refund {refund_id} requested: received" in out and "approval (rule" in out
+    assert f"Refund {refund_id} requested: awaiting_approval" in out and "Waits for an approver: " in out
     await stack.wait_for_status(refund_id, "awaiting_approval")
 
     forbidden = await refunds(stack, "approve", refund_id)
@@ -119,7 +120,7 @@ async def test_approvers_decide_and_refusals_print_the_apis_message(stack: Refun
     approved = ok(
         await refunds(stack, "approve", refund_id, "--note", "customer meant the 1-month plan", token="dev-approver-1")
     )
-    assert approved.strip() == f"Refund {refund_id}: approved (1 of 1 approvals)"
+    assert approved.strip() == f"Refund {refund_id}: approved (1 of 1 approvals given)"
     settling = await stack.wait_for_status(refund_id, "settling")
     assert settling["amount_minor"] == 1200 and settling["approvals"][0]["note"] == "customer meant the 1-month plan"
 
@@ -132,8 +133,14 @@ async def test_approvers_decide_and_refusals_print_the_apis_message(stack: Refun
     second = refund_id_in(ok(await refunds(stack, "request", other["order_id"], "wrong_plan")))
     await stack.wait_for_status(second, "awaiting_approval")
     rejected = ok(await refunds(stack, "reject", second, "--note", "plan was right", token="dev-approver-1"))
-    assert rejected.strip() == f"Refund {second}: rejected (0 of 1 approvals)"
+    assert rejected.strip() == f"Refund {second}: rejected; the customer is told"
     assert (await stack.wait_for_status(second, "rejected"))["timeline"][-1]["note"] == "plan was right"
+
+    late = await stack.paid_order(paid_at=datetime.now(UTC) - timedelta(days=20))
+    refused = ok(await refunds(stack, "request", late["order_id"], "wrong_plan"))
+    # The decision and its reason in words, with the clause introduced as the condition that was not met.
+    assert "requested: rejected" in refused and "Rejected: customer contacted us " in refused
+    assert 'The policy refunds this case only when: "Duplicate payment or order error' in refused
 
     missing = await refunds(stack, "show", "rf_doesnotexist")
     assert missing.exit_code == 1 and missing.stderr == "error: no refund with id rf_doesnotexist\n"

@@ -292,6 +292,9 @@ async def test_failed_refund_paid_out_by_hand_by_admin(logic: Logic) -> None:
     assert state.status is S.SETTLED and state.resolution == "manual payout SEPA-42"
     assert (await handle.result()).status is S.SETTLED
     assert logic.fakes.published[-1].order_status is OrderStatus.REFUNDED
+    # The customer, told the refund failed, is told it was paid; the timeline says how, with the reference.
+    assert notifications(logic)[-2:] == [Notification.FAILED, Notification.PAID_BY_HAND]
+    assert state.timeline[-1].note == "paid to the customer by hand (reference SEPA-42)"
 
 
 async def test_finance_confirms_the_settlement_before_the_window_ends(logic: Logic) -> None:
