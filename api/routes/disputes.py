@@ -43,6 +43,12 @@ class DisputePublic(BaseModel):
     refund_ids: list[str]
     outcome: str | None
     timeline: list[dict]
+    accepted_action: str | None = Field(
+        None,
+        description="On an answer to submit or accept: the action the workflow accepted ('submit_evidence' or "
+        "'accept'); it is sent to Stripe within seconds and `status` changes once Stripe has it.",
+    )
+    message: str | None = Field(None, description="What this answer means, in a sentence.")
 
 
 class EvidenceBody(BaseModel):
@@ -72,18 +78,35 @@ async def submit_evidence(
     dispute_id: str, body: EvidenceBody, actor: ActorDep, database: DatabaseDep, client: TemporalDep
 ) -> DisputePublic:
     """Submit the assembled evidence now instead of waiting for the automatic submission."""
-    return _public(*await disputes.submit_evidence(database, client, dispute_id, actor, body.uncategorized_text))
+    row, state = await disputes.submit_evidence(database, client, dispute_id, actor, body.uncategorized_text)
+    return _public(row, state, "submit_evidence", SUBMIT_ACCEPTED)
 
 
 @router.post("/{dispute_id}/accept", response_model=DisputePublic, dependencies=[permits(Action.ACT_ON_DISPUTE)])
 async def accept_dispute(dispute_id: str, actor: ActorDep, database: DatabaseDep, client: TemporalDep) -> DisputePublic:
     """Accept the dispute: no evidence is sent and the chargeback stands."""
-    return _public(*await disputes.accept_dispute(database, client, dispute_id, actor))
+    row, state = await disputes.accept_dispute(database, client, dispute_id, actor)
+    return _public(row, state, "accept", ACCEPT_ACCEPTED)
 
 
-def _public(row: Dispute, state: DisputeState) -> DisputePublic:
-    """The dispute row with the fresher status and timeline the workflow just answered."""
+SUBMIT_ACCEPTED = (
+    "Your evidence was accepted and is being sent to Stripe now; the status changes to under_review once Stripe "
+    "has it (follow the timeline)."
+)
+ACCEPT_ACCEPTED = (
+    "The dispute is being accepted at Stripe now: no evidence is sent and the chargeback stands; the status "
+    "changes to lost once Stripe has it."
+)
+
+
+def _public(row: Dispute, state: DisputeState, action: str, message: str) -> DisputePublic:
+    """The dispute row with the fresher status and timeline the workflow just answered, and what it accepted."""
     public = DisputePublic.model_validate(row)
     return public.model_copy(
-        update={"status": state.status.value, "timeline": [e.model_dump(mode="json") for e in state.timeline]}
+        update={
+            "status": state.status.value,
+            "timeline": [e.model_dump(mode="json") for e in state.timeline],
+            "accepted_action": action,
+            "message": message,
+        }
     )

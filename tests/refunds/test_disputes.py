@@ -161,6 +161,10 @@ async def test_won_reinstates_and_restriction_stays_until_lifted(disputes: Refun
         f"/disputes/{dispute['dispute_id']}/submit", json={"uncategorized_text": "winning_evidence"}, headers=FINANCE
     )
     assert response.status_code == 200, response.text
+    # The answer says the evidence was accepted (Stripe gets it moments later), not just the status before it.
+    assert response.json()["accepted_action"] == "submit_evidence"
+    assert response.json()["message"].startswith("Your evidence was accepted and is being sent to Stripe now")
+    assert response.json()["timeline"][-1]["kind"] == "evidence_requested"
     won = await _wait_dispute(disputes, dispute["dispute_id"], lambda d: d["outcome"] is not None)
     assert won["status"] == "won"
     assert (await disputes.api.get(f"/orders/{order['order_id']}", headers=SUPPORT)).json()["status"] == "active"
