@@ -2,7 +2,7 @@
 
 import typer
 
-from cli import refund_commands, settlement_commands, staff
+from cli import customer_commands, dispute_commands, refund_actions, refund_commands, settlement_commands, staff
 
 app = typer.Typer(
     name="refunds",
@@ -18,6 +18,13 @@ app.command("show")(refund_commands.show)
 app.command("list")(refund_commands.list_refunds)
 app.command("approve")(refund_commands.approve)
 app.command("reject")(refund_commands.reject)
+app.command("cancel")(refund_actions.cancel)
+app.command("troubleshoot")(refund_actions.troubleshoot)
+app.command("investigate")(refund_actions.investigate)
+app.command("resolve-failure")(refund_actions.resolve_failure)
 app.command("settlements")(settlement_commands.settlements)
 app.command("confirm-settlement")(settlement_commands.confirm_settlement)
+app.add_typer(dispute_commands.app, name="dispute")
+app.add_typer(customer_commands.orders_app, name="order")
+app.add_typer(customer_commands.customers_app, name="customer")
 app.add_typer(staff.app, name="staff")

@@ -8,6 +8,7 @@ import typer
 
 from cli.api_client import DEFAULT_API_URL, ApiUrl, Token, staff_api
 from cli.tables import emit, fields, money, table, when
+from domain.money import minor_units
 from domain.refunds import RefundReason, RefundStatus
 from domain.roles import SystemRole
 
@@ -18,9 +19,10 @@ def request(
     order_id: Annotated[str, typer.Argument(help="The shop's order id.", show_default=False)],
     reason: Annotated[RefundReason, typer.Argument(help="Why the customer wants the refund.", show_default=False)],
     amount: Annotated[
-        int | None,
+        str | None,
         typer.Option(
-            "--amount", min=1, help="Partial amount in minor units (1250 = 12.50); default: all that is left."
+            "--amount",
+            help="Partial amount in the order's currency, as the customer reads it (12.50); default: all left.",
         ),
     ] = None,
     note: Note = None,
@@ -35,15 +37,15 @@ def request(
     token: Token = None,
 ) -> None:
     """Ask for a refund on an order (support); prints the policy's decision."""
-    body = {
-        "order_id": order_id,
-        "reason": reason.value,
-        "amount_minor": amount,
-        "note": note,
-        "legal_basis": legal_basis,
-    }
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
     with staff_api(api_url, token) as api:
+        body = {
+            "order_id": order_id,
+            "reason": reason.value,
+            "amount_minor": _minor_units(amount, api.get(f"/orders/{order_id}")["currency"]) if amount else None,
+            "note": note,
+            "legal_basis": legal_basis,
+        }
         created, response_headers = api.post("/refunds", body, headers=headers)
     replayed = response_headers.get("Idempotent-Replayed") == "true"
     decision = created.get("policy_decision")
@@ -81,6 +83,14 @@ def show(
             right=("#",),
         ),
     )
+
+
+def _minor_units(amount: str, currency: str) -> int:
+    """The typed amount in the order's minor units; a usage error in words when it cannot be one."""
+    try:
+        return minor_units(amount, currency)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--amount") from None
 
 
 def _summary(refund: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -64,3 +64,24 @@ def major_units(amount_minor: int, currency: str) -> str:
     """'12.50' for 1250 eur, '1250' for 1250 jpy, '1.250' for 1250 tnd: the figure a Stripe report shows."""
     decimals = minor_unit_decimals(currency)
     return f"{Decimal(amount_minor).scaleb(-decimals):.{decimals}f}"
+
+
+def minor_units(amount: str, currency: str) -> int:
+    """'12.50' EUR gives 1250, '1250' JPY gives 1250: the amount a person types, in the currency's minor unit.
+
+    ValueError (a sentence) for anything that is not a positive amount with at most the currency's decimals.
+    """
+    decimals = minor_unit_decimals(currency)
+    text = amount.strip().replace(",", ".")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0:
+        raise ValueError(f"'{amount}' is not an amount; type it in {currency.upper()} such as 12.50")
+    scaled = value.scaleb(decimals)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{currency.upper()} has {decimals} decimals; '{amount}' has more")
+    if scaled > MAX_AMOUNT_MINOR:
+        raise ValueError(f"'{amount}' {currency.upper()} is larger than any order we take")
+    return int(scaled)

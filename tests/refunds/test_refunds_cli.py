@@ -5,36 +5,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cli_support import ok, refund_id_in, refunds
 from refund_support import APPROVER, FINANCE, SUPPORT, RefundStack
-from typer.testing import CliRunner, Result
-
-from cli.main import app
-
-RUNNER = CliRunner()
-REFUND_ID = re.compile(r"Refund (rf_[0-9a-z_]+)")
-
-
-def refund_id_in(out: str) -> str:
-    """The refund id the CLI printed."""
-    found = REFUND_ID.search(out)
-    assert found is not None, out
-    return found.group(1)
-
-
-async def refunds(stack: RefundStack, *args: str, token: str | None = "dev-support-1") -> Result:
-    """Run the CLI in a thread (it calls the API this event loop serves), token and URL from the environment."""
-    env: dict[str, str | None] = {"REFUNDS_API_URL": stack.settings.public_api_url, "REFUNDS_TOKEN": token}
-    return await asyncio.to_thread(lambda: RUNNER.invoke(app, list(args), env=env))
-
-
-def ok(result: Result) -> str:
-    """The command's output, after checking it succeeded."""
-    assert result.exit_code == 0, f"exit {result.exit_code}: {result.output}"
-    return result.stdout
 
 
 async def api_detail(stack: RefundStack, path: str, headers: dict, body: dict | None = None) -> tuple[int, str]:
@@ -106,7 +81,7 @@ async def test_support_requests_shows_and_lists_a_refund(stack: RefundStack) -> 
 
 async def test_approvers_decide_and_refusals_print_the_apis_message(stack: RefundStack) -> None:
     order = await stack.paid_order(amount_minor=3000)
-    out = ok(await refunds(stack, "request", order["order_id"], "wrong_plan", "--amount", "1200"))
+    out = ok(await refunds(stack, "request", order["order_id"], "wrong_plan", "--amount", "12.00"))
     refund_id = refund_id_in(out)
     assert f"Refund {refund_id} requested: awaiting_approval" in out and "Waits for an approver: " in out
     await stack.wait_for_status(refund_id, "awaiting_approval")
