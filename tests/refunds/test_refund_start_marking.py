@@ -133,3 +133,20 @@ async def test_refunds_that_cannot_start_are_marked_and_the_others_start(
     # The next pass leaves the marked ones alone (no second mark, no error) and finds the good one already running.
     assert await start_waiting(database, temporal_env.client, settings) == 1
     assert {r: _row(database, r).attention_reason for r in reasons} == reasons
+
+
+async def test_a_start_that_fails_on_our_side_is_marked_and_the_others_start(
+    database: Database, settings: Settings, temporal_env: WorkflowEnvironment
+) -> None:
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's json refuses the lone surrogate this input needs; the code path is the same")
+    # Reads as a valid input, but the client cannot encode it (a lone surrogate is no UTF-8): not Temporal's refusal.
+    broken = _recorded_refund(database, settings, timedelta(hours=2))
+    _change_input(database, broken, (_row(database, broken).workflow_input or {}) | {"note": "\ud800"})
+    good = _recorded_refund(database, settings, timedelta(hours=1))
+
+    assert await start_waiting(database, temporal_env.client, settings) == 1
+    assert await _running(temporal_env.client, good)
+    row = _row(database, broken)
+    assert (row.status, row.needs_attention, row.workflow_input is not None) == ("received", True, True)
+    assert row.attention_reason is not None and "could not be started (" in row.attention_reason
