@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from domain.money import AmountMinor, Currency
-from domain.orders import OrderStatus, PlanMonths
+from domain.orders import CustomerEventKind, OrderStatus, PlanMonths
 
 Identifier = Annotated[
     str,
@@ -78,11 +78,29 @@ class OrderPublic(BaseModel):
     locale: str
     status: OrderStatus
     status_reason: str | None
+    registered_by_id: str | None = Field(description="Staff id of whoever registered it (the shop's integration).")
+    registered_by_name: str | None
+    activated_by_id: str | None = Field(description="Staff id of whoever recorded the activation.")
+    activated_by_name: str | None
     created_at: datetime
 
 
+class CustomerEventPublic(BaseModel):
+    """One entry of a customer's audit trail: who did what, when and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    kind: CustomerEventKind
+    order_id: str | None
+    actor_id: str
+    actor_name: str
+    note: str | None
+    detail: dict
+
+
 class CustomerPublic(BaseModel):
-    """A customer, whether new orders are restricted, and their orders."""
+    """A customer, whether new orders are restricted (and why the last restriction was set), their orders, their trail."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -92,6 +110,10 @@ class CustomerPublic(BaseModel):
     restricted_reason: str | None
     restricted_at: datetime | None
     orders: list[OrderPublic] = []
+    events: list[CustomerEventPublic] = Field(
+        [],
+        description="Orders registered and activated, emails that differed, restrictions set and lifted; oldest first.",
+    )
 
 
 class ComponentHealth(BaseModel):

@@ -25,3 +25,14 @@ class OrderStatus(StrEnum):
 def paid_order_status(activated: bool) -> OrderStatus:
     """A paid order with its access (not refunded, suspended or charged back): active once activation was sent."""
     return OrderStatus.ACTIVE if activated else OrderStatus.PAID
+
+
+class CustomerEventKind(StrEnum):
+    """What an entry of a customer's audit trail records (store.tables.CustomerEvent)."""
+
+    ORDER_REGISTERED = "order_registered"
+    ORDER_ACTIVATED = "order_activated"
+    # A later order gave another address: the customer's first one is kept, the order keeps the one it gave.
+    EMAIL_DIFFERS = "email_differs"
+    RESTRICTED = "restricted"
+    RESTRICTION_LIFTED = "restriction_lifted"

@@ -6,13 +6,17 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from domain.orders import CustomerEventKind
 from domain.roles import Actor
 from services.errors import Conflict, NotFound, use_case
 from services.time_bounds import check_contact_time
+from store.customer_events import events_of_customer, record_event
 from store.dispute_tables import CustomerContact
 from store.orders import orders_of_customer
-from store.tables import Customer, Order
+from store.tables import Customer, CustomerEvent, Order
 from store.types import utcnow
+
+CustomerView = tuple[Customer, list[Order], list[CustomerEvent]]
 
 
 def _customer(session: Session, customer_id: str) -> Customer:
@@ -24,9 +28,10 @@ def _customer(session: Session, customer_id: str) -> Customer:
 
 
 @use_case
-def read_customer(session: Session, customer_id: str) -> tuple[Customer, list[Order]]:
-    """A customer, their restriction status and their orders (newest payment first)."""
-    return _customer(session, customer_id), orders_of_customer(session, customer_id)
+def read_customer(session: Session, customer_id: str) -> CustomerView:
+    """A customer, their restriction status, their orders (newest payment first) and their trail (oldest first)."""
+    customer = _customer(session, customer_id)
+    return customer, orders_of_customer(session, customer_id), events_of_customer(session, customer_id)
 
 
 @use_case
@@ -41,7 +46,12 @@ def record_contact(
     first_paid = min((order.paid_at for order in orders_of_customer(session, customer_id)), default=None)
     check_contact_time("contacted_at", contacted_at, now, first_paid_at=first_paid)
     contact = CustomerContact(
-        customer_id=customer_id, channel=channel, contacted_at=contacted_at, note=note, recorded_by=actor.name
+        customer_id=customer_id,
+        channel=channel,
+        contacted_at=contacted_at,
+        note=note,
+        recorded_by=actor.name,
+        recorded_by_id=actor.actor_id,
     )
     session.add(contact)
     session.flush()
@@ -49,14 +59,22 @@ def record_contact(
 
 
 @use_case
-def lift_restriction(session: Session, customer_id: str, actor: Actor, note: str) -> tuple[Customer, list[Order]]:
-    """Let a restricted customer order again."""
+def lift_restriction(session: Session, customer_id: str, actor: Actor, note: str) -> CustomerView:
+    """Let a restricted customer order again; who lifted it, when and why go on the customer's trail."""
     customer = _customer(session, customer_id)
     if not customer.restricted:
         raise Conflict(f"customer {customer_id} is not restricted")
     customer.restricted = False
-    customer.restricted_reason = f"lifted by {actor.name}: {note}"
+    # The reason it was restricted stays as it was: the lifting is an entry of its own, not an edit of that reason.
     customer.updated_at = utcnow()
     session.add(customer)
+    record_event(
+        session,
+        customer_id,
+        CustomerEventKind.RESTRICTION_LIFTED,
+        actor,
+        note=note,
+        detail={"restricted_reason": customer.restricted_reason},
+    )
     session.flush()
     return read_customer(session, customer_id)

@@ -50,4 +50,6 @@ class CustomerContact(SQLModel, table=True):
     contacted_at: datetime = Field(sa_type=UTCDateTime)
     note: str | None = Field(default=None, max_length=2000)
     recorded_by: str = Field(max_length=120)
+    # The staff id behind the name (NULL on contacts recorded before revision 0014).
+    recorded_by_id: str | None = Field(default=None, max_length=64)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -7,8 +7,10 @@ from sqlmodel import Session, col, or_, select
 from domain.dispute_messages import DisputeContext, PublishDispute, StripeDisputeSnapshot
 from domain.disputes import ContactFact, OrderEvidence
 from domain.money import Money
-from domain.orders import OrderStatus, paid_order_status
+from domain.orders import CustomerEventKind, OrderStatus, paid_order_status
 from domain.refunds import RefundStatus
+from domain.roles import SYSTEM_ACTOR
+from store.customer_events import record_event
 from store.dispute_tables import CustomerContact, Dispute
 from store.refund_tables import Refund
 from store.tables import Customer, Order
@@ -94,10 +96,10 @@ def publish(session: Session, message: PublishDispute) -> None:
         row.prior_contact_evidence = list(state.decision.evidence)
     row.updated_at = utcnow()
     session.add(row)
-    _apply_effects(session, effects)
+    _apply_effects(session, effects, state.dispute_id)
 
 
-def _apply_effects(session: Session, effects) -> None:
+def _apply_effects(session: Session, effects, dispute_id: str) -> None:
     """Suspend, reinstate or mark charged back the orders; restrict the customer. Repeating changes nothing."""
     for order in _orders(session, effects.suspend_order_ids):
         if order.status in (OrderStatus.PAID, OrderStatus.ACTIVE):
@@ -116,6 +118,14 @@ def _apply_effects(session: Session, effects) -> None:
             customer.restricted_at = utcnow()
             customer.updated_at = utcnow()
             session.add(customer)
+            record_event(
+                session,
+                customer.customer_id,
+                CustomerEventKind.RESTRICTED,
+                SYSTEM_ACTOR,
+                note=effects.reason,
+                detail={"dispute_id": dispute_id},
+            )
 
 
 def _orders(session: Session, order_ids: list[str]) -> list[Order]:

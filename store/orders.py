@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from domain.orders import OrderStatus, paid_order_status
+from domain.orders import CustomerEventKind, OrderStatus, paid_order_status
+from domain.roles import Actor
+from store.customer_events import record_event
 from store.tables import Customer, Order
 from store.types import utcnow
 
@@ -32,8 +34,8 @@ class OrderNotFound(LookupError):
     """No order has this id."""
 
 
-def register_order(session: Session, fields: dict) -> tuple[Order, bool]:
-    """Record an order (and its customer); return it and whether it was new."""
+def register_order(session: Session, fields: dict, actor: Actor) -> tuple[Order, bool]:
+    """Record an order (and its customer) as registered by `actor`; return it and whether it was new."""
     existing = session.get(Order, fields["order_id"])
     if existing is not None:
         differences = [
@@ -53,19 +55,50 @@ def register_order(session: Session, fields: dict) -> tuple[Order, bool]:
         )
     if customer is None:
         customer = Customer(customer_id=fields["customer_id"], email=fields["customer_email"])
-    else:
-        customer.email = fields["customer_email"]
-        customer.updated_at = utcnow()
-    session.add(customer)
-    status = paid_order_status(fields.get("activated_at") is not None)
-    order = Order(**fields, status=status.value)
+        session.add(customer)
+    activated = fields.get("activated_at") is not None
+    order = Order(
+        **fields,
+        status=paid_order_status(activated).value,
+        registered_by_id=actor.actor_id,
+        registered_by_name=actor.name,
+        activated_by_id=actor.actor_id if activated else None,
+        activated_by_name=actor.name if activated else None,
+    )
     session.add(order)
-    session.flush()
+    session.flush()  # the customer row exists before the events that refer to it
+    record_event(session, customer.customer_id, CustomerEventKind.ORDER_REGISTERED, actor, order_id=order.order_id)
+    if fields.get("activated_at") is not None:
+        _record_activation_event(session, order, fields["activated_at"], actor)
+    if customer.email != order.customer_email:
+        # Whoever can register an order must not thereby redirect the customer's mail: the first address stays,
+        # the order keeps (and its own emails go to) the one it gave, and the difference is on the record.
+        record_event(
+            session,
+            customer.customer_id,
+            CustomerEventKind.EMAIL_DIFFERS,
+            actor,
+            order_id=order.order_id,
+            note=f"order {order.order_id} gave {order.customer_email}; the customer's address stays {customer.email}",
+            detail={"kept": customer.email, "given": order.customer_email},
+        )
     return order, True
 
 
-def record_activation(session: Session, order_id: str, activated_at: datetime) -> Order:
-    """Record when the activation details were created and sent: from then the service counts as used."""
+def _record_activation_event(session: Session, order: Order, activated_at: datetime, actor: Actor) -> None:
+    """Put an order's activation on its customer's trail."""
+    record_event(
+        session,
+        order.customer_id,
+        CustomerEventKind.ORDER_ACTIVATED,
+        actor,
+        order_id=order.order_id,
+        detail={"activated_at": activated_at.astimezone(UTC).isoformat()},
+    )
+
+
+def record_activation(session: Session, order_id: str, activated_at: datetime, actor: Actor) -> Order:
+    """Record when (and by whom) the activation details were created and sent: from then the service counts as used."""
     order = get_order(session, order_id)
     if order.activated_at is not None:
         if order.activated_at == activated_at:
@@ -78,9 +111,12 @@ def record_activation(session: Session, order_id: str, activated_at: datetime) -
     if order.status != OrderStatus.PAID:
         raise OrderConflict(f"order {order_id} is {order.status}; it can no longer be activated")
     order.activated_at = activated_at
+    order.activated_by_id = actor.actor_id
+    order.activated_by_name = actor.name
     order.status = OrderStatus.ACTIVE.value
     order.updated_at = utcnow()
     session.add(order)
+    _record_activation_event(session, order, activated_at, actor)
     return order
 
 

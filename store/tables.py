@@ -1,4 +1,4 @@
-"""Read-model tables (SQLModel): staff, customers and orders."""
+"""Read-model tables (SQLModel): staff, customers, orders and the append-only trail of changes to them."""
 
 from __future__ import annotations
 
@@ -60,5 +60,26 @@ class Order(SQLModel, table=True):
     locale: str = Field(default="en", max_length=8)
     status: str = Field(default="paid", max_length=20, index=True)
     status_reason: str | None = Field(default=None, max_length=500)
+    # Who registered the order and who recorded its activation (NULL on rows older than revision 0014).
+    registered_by_id: str | None = Field(default=None, max_length=64)
+    registered_by_name: str | None = Field(default=None, max_length=120)
+    activated_by_id: str | None = Field(default=None, max_length=64)
+    activated_by_name: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerEvent(SQLModel, table=True):
+    """One audited change to a customer or their orders (domain.orders.CustomerEventKind): append-only."""
+
+    __tablename__ = "customer_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(foreign_key="customers.customer_id", index=True, max_length=64)
+    order_id: str | None = Field(default=None, index=True, max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    kind: str = Field(max_length=40)
+    actor_id: str = Field(max_length=64)
+    actor_name: str = Field(max_length=120)
+    note: str | None = Field(default=None, max_length=2000)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -9,18 +9,21 @@ from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import ActorDep, SessionDep, permits
-from api.schemas import CustomerPublic, OrderPublic
+from api.schemas import CustomerEventPublic, CustomerPublic, OrderPublic
 from domain.permissions import Action
 from services import customers
-from store.tables import Customer, Order
+from store.tables import Customer, CustomerEvent, Order
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 
-def _public(customer: Customer, orders: list[Order]) -> CustomerPublic:
-    """A customer with their orders."""
+def _public(customer: Customer, orders: list[Order], events: list[CustomerEvent]) -> CustomerPublic:
+    """A customer with their orders and their trail."""
     return CustomerPublic.model_validate(customer).model_copy(
-        update={"orders": [OrderPublic.model_validate(o) for o in orders]}
+        update={
+            "orders": [OrderPublic.model_validate(o) for o in orders],
+            "events": [CustomerEventPublic.model_validate(e) for e in events],
+        }
     )
 
 
@@ -51,6 +54,7 @@ class ContactPublic(BaseModel):
     contacted_at: datetime
     note: str | None
     recorded_by: str
+    recorded_by_id: str | None = Field(description="The staff id of whoever recorded it (absent on old contacts).")
 
 
 class LiftRestriction(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import SessionDep, permits
+from api.deps import ActorDep, SessionDep, permits
 from api.schemas import ActivationRecord, OrderCreate, OrderPublic
 from domain.permissions import Action
 from services import orders
@@ -19,18 +19,18 @@ router = APIRouter(prefix="/orders", tags=["orders"])
     dependencies=[permits(Action.REGISTER_ORDER)],
     responses={200: {"description": "The same order was already registered"}, 409: {"description": "Conflict"}},
 )
-def create_order(body: OrderCreate, session: SessionDep, response: Response) -> OrderPublic:
-    """Register a paid order; repeating the same registration is harmless."""
-    order, created = orders.register_order(session, body.model_dump())
+def create_order(body: OrderCreate, session: SessionDep, actor: ActorDep, response: Response) -> OrderPublic:
+    """Register a paid order; repeating the same registration is harmless. The customer keeps their first email."""
+    order, created = orders.register_order(session, body.model_dump(), actor)
     if not created:
         response.status_code = status.HTTP_200_OK
     return OrderPublic.model_validate(order)
 
 
 @router.post("/{order_id}/activation", response_model=OrderPublic, dependencies=[permits(Action.RECORD_ACTIVATION)])
-def activate_order(order_id: str, body: ActivationRecord, session: SessionDep) -> OrderPublic:
+def activate_order(order_id: str, body: ActivationRecord, session: SessionDep, actor: ActorDep) -> OrderPublic:
     """Record that the activation details were created and sent."""
-    order = orders.record_activation(session, order_id, body.activated_at)
+    order = orders.record_activation(session, order_id, body.activated_at, actor)
     return OrderPublic.model_validate(order)
 
 

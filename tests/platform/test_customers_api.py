@@ -5,10 +5,32 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
-from platform_support import SHOP, SUPPORT, order_body
+from platform_support import SHOP, SUPPORT, bearer, order_body
+from sqlmodel import select
 
 from store.db import Database
-from store.tables import Customer
+from store.dispute_tables import CustomerContact
+from store.tables import Customer, StaffMember
+
+ADMIN = bearer("dev-admin-1")
+
+
+def _staff_id(database: Database, name: str) -> str:
+    """The staff id of the dev token named `name`."""
+    return database.transact(lambda s: s.exec(select(StaffMember).where(StaffMember.name == name)).one().staff_id)
+
+
+def _restrict(database: Database, customer_id: str, reason: str) -> None:
+    """Restrict a customer as a lost chargeback does."""
+
+    def restrict(session) -> None:
+        customer = session.get(Customer, customer_id)
+        customer.restricted = True
+        customer.restricted_reason = reason
+        customer.restricted_at = datetime(2025, 4, 1, tzinfo=UTC)
+        session.add(customer)
+
+    database.transact(restrict)
 
 
 async def test_a_customer_with_orders_newest_first(api: httpx.AsyncClient, unique) -> None:
@@ -24,10 +46,33 @@ async def test_a_customer_with_orders_newest_first(api: httpx.AsyncClient, uniqu
     assert response.status_code == 200
     body = response.json()
     assert body["customer_id"] == customer_id
-    assert body["email"] == "ada.new@example.com"  # the latest registration's address
     assert body["restricted"] is False
     assert [order["order_id"] for order in body["orders"]] == [newer, older]
     assert {order["status"] for order in body["orders"]} == {"paid"}
+
+
+async def test_a_later_order_does_not_change_the_customers_email_but_is_on_the_record(
+    api: httpx.AsyncClient, database: Database, unique
+) -> None:
+    customer_id, first, later = unique("cus"), unique("ord-a"), unique("ord-b")
+    assert (await api.post("/orders", headers=SHOP, json=order_body(first, customer_id))).status_code == 201
+    other = order_body(later, customer_id, customer_email="mallory@example.net", paid_at="2025-03-02T10:00:00Z")
+    registered = await api.post("/orders", headers=SHOP, json=other)
+    assert registered.status_code == 201, registered.text
+    assert registered.json()["customer_email"] == "mallory@example.net"  # what this order gave, for its own emails
+
+    body = (await api.get(f"/customers/{customer_id}", headers=SUPPORT)).json()
+    assert body["email"] == "ada@example.com"  # the first address stays
+    differs = [e for e in body["events"] if e["kind"] == "email_differs"]
+    assert [(e["order_id"], e["detail"], e["actor_id"], e["actor_name"]) for e in differs] == [
+        (
+            later,
+            {"kept": "ada@example.com", "given": "mallory@example.net"},
+            _staff_id(database, "dev-shop-1"),
+            "dev-shop-1",
+        )
+    ]
+    assert "mallory@example.net" in differs[0]["note"] and "stays ada@example.com" in differs[0]["note"]
 
 
 async def test_unknown_customer_is_404(api: httpx.AsyncClient, unique) -> None:
@@ -44,14 +89,7 @@ async def test_a_restricted_customer_cannot_place_new_orders(
     body = order_body(first, customer_id)
     assert (await api.post("/orders", headers=SHOP, json=body)).status_code == 201
 
-    def restrict(session) -> None:
-        customer = session.get(Customer, customer_id)
-        customer.restricted = True
-        customer.restricted_reason = "chargeback lost on an earlier order"
-        customer.restricted_at = datetime(2025, 4, 1, tzinfo=UTC)
-        session.add(customer)
-
-    database.transact(restrict)
+    _restrict(database, customer_id, "chargeback lost on an earlier order")
     refused = await api.post("/orders", headers=SHOP, json=order_body(unique("ord2"), customer_id))
     assert refused.status_code == 409
     assert refused.json() == {
@@ -63,3 +101,42 @@ async def test_a_restricted_customer_cannot_place_new_orders(
     assert shown["restricted"] is True
     assert shown["restricted_reason"] == "chargeback lost on an earlier order"
     assert [order["order_id"] for order in shown["orders"]] == [first]
+
+
+async def test_lifting_a_restriction_is_an_entry_who_when_why_and_the_reason_stays(
+    api: httpx.AsyncClient, database: Database, unique
+) -> None:
+    customer_id = unique("cus")
+    assert (await api.post("/orders", headers=SHOP, json=order_body(unique("ord"), customer_id))).status_code == 201
+    _restrict(database, customer_id, "chargeback lost on an earlier order")
+    note = "customer proved the card was theirs; " + "details " * 240  # 2,000 characters: longer than the reason column
+    before = datetime.now(UTC)
+    lifted = await api.post(f"/customers/{customer_id}/lift-restriction", headers=ADMIN, json={"note": note[:2000]})
+    assert lifted.status_code == 200, lifted.text
+    body = lifted.json()
+    assert body["restricted"] is False
+    assert body["restricted_reason"] == "chargeback lost on an earlier order"  # not overwritten by the lifting
+    entry = body["events"][-1]
+    assert entry["kind"] == "restriction_lifted"
+    assert (entry["actor_id"], entry["actor_name"]) == (_staff_id(database, "dev-admin-1"), "dev-admin-1")
+    assert entry["note"] == note[:2000]
+    assert entry["detail"] == {"restricted_reason": "chargeback lost on an earlier order"}
+    assert before <= datetime.fromisoformat(entry["at"]) <= datetime.now(UTC)
+    # It is there for whoever reads the customer later, and a new order is accepted again.
+    shown = (await api.get(f"/customers/{customer_id}", headers=SUPPORT)).json()
+    assert shown["events"] == body["events"]
+    assert (await api.post("/orders", headers=SHOP, json=order_body(unique("ord2"), customer_id))).status_code == 201
+
+
+async def test_a_contact_keeps_the_staff_id_of_whoever_recorded_it(
+    api: httpx.AsyncClient, database: Database, unique
+) -> None:
+    customer_id = unique("cus")
+    assert (await api.post("/orders", headers=SHOP, json=order_body(unique("ord"), customer_id))).status_code == 201
+    recorded = await api.post(f"/customers/{customer_id}/contacts", headers=SUPPORT, json={"channel": "phone"})
+    assert recorded.status_code == 201, recorded.text
+    staff_id = _staff_id(database, "dev-support-1")
+    assert (recorded.json()["recorded_by"], recorded.json()["recorded_by_id"]) == ("dev-support-1", staff_id)
+    stored = database.transact(lambda s: s.get(CustomerContact, recorded.json()["id"]))
+    assert stored is not None
+    assert (stored.recorded_by, stored.recorded_by_id) == ("dev-support-1", staff_id)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from platform_support import SHOP, SUPPORT, order_body
+from sqlmodel import select
+
+from store.db import Database
+from store.tables import StaffMember
 
 
 async def test_register_then_read_back(api: httpx.AsyncClient, unique) -> None:
@@ -20,6 +24,48 @@ async def test_register_then_read_back(api: httpx.AsyncClient, unique) -> None:
     assert read.status_code == 200
     assert read.json() == body
     assert read.json()["paid_at"].startswith("2025-03-01T10:00:00")
+
+
+async def test_registration_and_activation_record_who_did_them(
+    api: httpx.AsyncClient, database: Database, unique
+) -> None:
+    order_id, customer_id = unique("ord"), unique("cus")
+    shop_id = database.transact(
+        lambda s: s.exec(select(StaffMember).where(StaffMember.name == "dev-shop-1")).one().staff_id
+    )
+    created = await api.post("/orders", headers=SHOP, json=order_body(order_id, customer_id))
+    assert created.status_code == 201, created.text
+    who = ("registered_by_id", "registered_by_name", "activated_by_id", "activated_by_name")
+    assert [created.json()[k] for k in who] == [shop_id, "dev-shop-1", None, None]
+    activated = await api.post(f"/orders/{order_id}/activation", headers=SHOP, json={})
+    assert activated.status_code == 200, activated.text
+    assert [activated.json()[k] for k in who] == [shop_id, "dev-shop-1", shop_id, "dev-shop-1"]
+
+    events = (await api.get(f"/customers/{customer_id}", headers=SUPPORT)).json()["events"]
+    assert [(e["kind"], e["order_id"], e["actor_id"], e["actor_name"]) for e in events] == [
+        ("order_registered", order_id, shop_id, "dev-shop-1"),
+        ("order_activated", order_id, shop_id, "dev-shop-1"),
+    ]
+    assert events[1]["detail"] == {"activated_at": activated.json()["activated_at"].replace("Z", "+00:00")}
+    # Repeating the activation (same time) changes nothing and adds nothing.
+    again = await api.post(
+        f"/orders/{order_id}/activation", headers=SHOP, json={"activated_at": activated.json()["activated_at"]}
+    )
+    assert again.status_code == 200, again.text
+    assert len((await api.get(f"/customers/{customer_id}", headers=SUPPORT)).json()["events"]) == 2
+
+
+async def test_an_order_registered_as_activated_records_who_activated_it(api: httpx.AsyncClient, unique) -> None:
+    order_id, customer_id = unique("ord"), unique("cus")
+    body = order_body(order_id, customer_id, activated_at="2025-03-01T10:05:00Z")
+    created = await api.post("/orders", headers=SHOP, json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["activated_by_name"] == "dev-shop-1"
+    events = (await api.get(f"/customers/{customer_id}", headers=SUPPORT)).json()["events"]
+    assert [(e["kind"], e["detail"]) for e in events] == [
+        ("order_registered", {}),
+        ("order_activated", {"activated_at": "2025-03-01T10:05:00+00:00"}),
+    ]
 
 
 async def test_registering_the_same_order_again_is_harmless(api: httpx.AsyncClient, unique) -> None:

@@ -19,6 +19,7 @@ from store.db import Database
 from store.migrate import upgrade
 
 SUPPORT = Actor(actor_id="stf_support", name="support test", roles=(Role.SUPPORT,))
+SHOP = Actor(actor_id="stf_shop", name="shop test", roles=(Role.SHOP,))
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def sqlite(tmp_path: Path) -> Iterator[Database]:
 
 def _register(session: Any, body: Any) -> Any:
     """Register one order in a session."""
-    return orders.register_order(session, body)
+    return orders.register_order(session, body, SHOP)
 
 
 def _two_copies_of_one_payment(database: Database, unique: Callable[[str], str]) -> tuple[str, str]:

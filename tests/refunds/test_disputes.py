@@ -174,6 +174,14 @@ async def test_won_reinstates_and_restriction_stays_until_lifted(disputes: Refun
         f"/customers/{order['customer_id']}/lift-restriction", json={"note": "dispute won"}, headers=ADMIN
     )
     assert lifted.status_code == 200 and lifted.json()["restricted"] is False
+    # Both ends are on the customer's trail: the service restricting for this dispute, the admin lifting it.
+    trail = [(e["kind"], e["actor_id"], e["note"], e["detail"]) for e in lifted.json()["events"]][-2:]
+    assert trail == [
+        ("restricted", "system", customer["restricted_reason"], {"dispute_id": dispute["dispute_id"]}),
+        ("restriction_lifted", trail[1][1], "dispute won", {"restricted_reason": customer["restricted_reason"]}),
+    ]
+    assert lifted.json()["events"][-1]["actor_name"] == "dev-admin-1"
+    assert lifted.json()["restricted_reason"] == customer["restricted_reason"]  # kept, not overwritten
 
 
 @pytest.mark.history
