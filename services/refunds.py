@@ -56,6 +56,7 @@ from store.refunds import (
     first_recorded_contact,
     get_refund,
     open_refund_request,
+    other_orders_refunded_so_far,
     refunded_so_far,
     refuse_if_open_refund,
     rejected_refund_ids,
@@ -201,7 +202,6 @@ def prepare(
 
 def _other_payments(session: Session, order: Order) -> list[OtherPayment]:
     """The customer's other paid orders, for the duplicate-payment check."""
-    others = session.exec(select(Order).where(Order.customer_id == order.customer_id, Order.order_id != order.order_id))
     return [
         OtherPayment(
             order_id=other.order_id,
@@ -210,9 +210,9 @@ def _other_payments(session: Session, order: Order) -> list[OtherPayment]:
             currency=other.currency,
             paid_at=other.paid_at,
             succeeded=True,
-            refunded_minor=refunded_so_far(session, other.order_id),
+            refunded_minor=refunded,
         )
-        for other in others
+        for other, refunded in other_orders_refunded_so_far(session, order)
     ]
 
 

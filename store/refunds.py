@@ -66,6 +66,22 @@ def refunded_so_far(session: Session, order_id: str, *, excluding: str | None = 
     return int(session.exec(query).one())
 
 
+def other_orders_refunded_so_far(session: Session, order: Order) -> list[tuple[Order, int]]:
+    """The customer's other orders, each with its "refunded so far", in one query (indexed by customer)."""
+    refunded = (
+        select(col(Refund.order_id), func.sum(Refund.amount_minor).label("refunded"))
+        .where(Refund.customer_id == order.customer_id, col(Refund.status).in_([s.value for s in REFUNDED_SO_FAR]))
+        .group_by(col(Refund.order_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(Order, func.coalesce(refunded.c.refunded, 0))
+        .outerjoin(refunded, refunded.c.order_id == Order.order_id)
+        .where(Order.customer_id == order.customer_id, Order.order_id != order.order_id)
+    )
+    return [(other, int(amount)) for other, amount in rows]
+
+
 def rejected_refund_ids(session: Session, order_id: str, *, excluding: str | None = None) -> tuple[str, ...]:
     """The order's refund requests that were rejected, oldest first (`excluding` the one being made)."""
     query = select(Refund.refund_id).where(Refund.order_id == order_id, Refund.status == RefundStatus.REJECTED.value)

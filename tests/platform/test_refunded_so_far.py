@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from platform_support import api_settings, order_body
+from sqlalchemy import event
 
 from domain.roles import Actor, Role
 from services import orders
@@ -17,6 +18,8 @@ from services.errors import Conflict
 from services.refunds import RefundCreate, prepare
 from store.db import Database
 from store.migrate import upgrade
+from store.refunds import other_orders_refunded_so_far
+from store.tables import Order
 
 SUPPORT = Actor(actor_id="stf_support", name="support test", roles=(Role.SUPPORT,))
 SHOP = Actor(actor_id="stf_shop", name="shop test", roles=(Role.SHOP,))
@@ -79,3 +82,31 @@ def test_a_second_request_on_an_order_with_an_open_refund_names_it(
         )
     assert refused.value.extra["refund_id"] == opened.row.refund_id
     assert "already has an open refund" in refused.value.message
+
+
+def test_the_customers_other_payments_come_in_one_query(
+    database: Database, unique: Callable[[str], str], tmp_path: Path
+) -> None:
+    settings = api_settings("sqlite://", tmp_path)
+    customer = unique("cus")
+    paid = datetime.now(UTC) - timedelta(days=3)
+    order_ids = [unique(f"ord-{n}") for n in range(6)]
+    for n, order_id in enumerate(order_ids):
+        body = order_body(order_id, customer, paid_at=paid + timedelta(hours=n), payment_intent_id=unique("pi"))
+        database.transact(partial(_register, body=body))
+    for order_id in order_ids[1:3]:  # two of the other orders have an open refund of their whole amount
+        database.transact(
+            lambda s, o=order_id: prepare(s, settings, RefundCreate(order_id=o, reason="wrong_plan"), SUPPORT, None)
+        )
+    statements: list[str] = []
+    listen = partial(event.listen, database.engine, "before_cursor_execute")
+    listen(lambda *args: statements.append(args[2]))
+
+    def others(session: Any) -> list[tuple[str, int]]:
+        order = session.get(Order, order_ids[0])
+        statements.clear()
+        return [(other.order_id, refunded) for other, refunded in other_orders_refunded_so_far(session, order)]
+
+    found = dict(database.transact(others))
+    assert len(statements) == 1, statements  # not one query per order
+    assert found == {order_id: (11988 if order_id in order_ids[1:3] else 0) for order_id in order_ids[1:]}
