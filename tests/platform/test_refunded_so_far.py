@@ -95,9 +95,8 @@ def test_the_customers_other_payments_come_in_one_query(
         body = order_body(order_id, customer, paid_at=paid + timedelta(hours=n), payment_intent_id=unique("pi"))
         database.transact(partial(_register, body=body))
     for order_id in order_ids[1:3]:  # two of the other orders have an open refund of their whole amount
-        database.transact(
-            lambda s, o=order_id: prepare(s, settings, RefundCreate(order_id=o, reason="wrong_plan"), SUPPORT, None)
-        )
+        request = RefundCreate(order_id=order_id, reason="wrong_plan")
+        database.transact(partial(prepare, settings=settings, body=request, actor=SUPPORT, idempotency_key=None))
     statements: list[str] = []
     listen = partial(event.listen, database.engine, "before_cursor_execute")
     listen(lambda *args: statements.append(args[2]))
