@@ -56,7 +56,8 @@ def request(
         if decision.get("needs_person"):
             lines.insert(2, ("Needs a person", decision["needs_person"]))
     emit(
-        f"Refund {created['refund_id']} {'already requested with this key' if replayed else 'requested'}: {created['status']}",
+        f"Refund {created['refund_id']} {'already requested with this key' if replayed else 'requested'}: "
+        f"{created['status']}",
         fields(lines),
     )
 
