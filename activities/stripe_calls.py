@@ -26,7 +26,7 @@ class StripeRefused(ApplicationError):
 
 
 class StripeOutcomeUnknown(ApplicationError):
-    """Stripe may have acted: retryable; `replayed` means Stripe replayed a saved answer, so that request has finished."""
+    """Stripe may have acted: retryable; `replayed` means Stripe replayed a saved answer, so that request is done."""
 
     def __init__(self, message: str, code: str, *, replayed: bool) -> None:
         super().__init__(f"{code}: {message}", code, type=OUTCOME_UNKNOWN)

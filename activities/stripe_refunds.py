@@ -88,8 +88,8 @@ class StripeRefundActivities(RefundStripeCalls):
             )
             return _snapshot(refund)
         raise ApplicationError(
-            f"Stripe answered every request for this refund with an error it will keep repeating ({KEYS_PER_ATTEMPT} tries) "
-            "and holds no refund for it: no money moved.",
+            "Stripe answered every request for this refund with an error it will keep repeating "
+            f"({KEYS_PER_ATTEMPT} tries) and holds no refund for it: no money moved.",
             type=EVERY_KEY_REPLAYED_AN_ERROR,
             non_retryable=True,
         )
@@ -127,7 +127,7 @@ def _adopted(found: StripeRefundSnapshot, request: CreateStripeRefund, error: st
 
 
 def _until_known(read: Callable[[], T]) -> T:
-    """A read the workflow needs an answer to: a refused read (revoked key, ...) is retried until it is fixed, never final."""
+    """A read the workflow needs answered: a refused read (revoked key, ...) is retried until fixed, never final."""
     try:
         return read()
     except StripeRefused as error:

@@ -18,7 +18,8 @@ from services.errors import Forbidden
 from services.temporal_errors import RETRY_AFTER_S
 from store.db import Database
 
-# Deeper than any list we hold; larger offsets are refused with a sentence instead of overflowing the database's integer.
+# Deeper than any list we hold; larger offsets are refused with a sentence instead of overflowing the database's
+# integer.
 MAX_OFFSET = 1_000_000_000
 
 _bearer = HTTPBearer(auto_error=False, description="A staff token: `Authorization: Bearer <token>`.")

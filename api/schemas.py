@@ -100,7 +100,7 @@ class CustomerEventPublic(BaseModel):
 
 
 class CustomerPublic(BaseModel):
-    """A customer, whether new orders are restricted (and why the last restriction was set), their orders, their trail."""
+    """A customer, whether new orders are restricted (and why it was last set), their orders and their trail."""
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -188,7 +188,8 @@ def main() -> None:
               f"total {stop_s + start_s:.2f} s")  # fmt: skip
     p99 = percentile(writes_full, 0.99)
     worst_restart = max(start + stop for start, _, stop in restarts)
-    print(f"\ntarget p99 write < {TARGET_WRITE_P99_MS:.0f} ms: {p99:.2f} ms {'OK' if p99 < TARGET_WRITE_P99_MS else 'MISSED'}; "
+    print(f"\ntarget p99 write < {TARGET_WRITE_P99_MS:.0f} ms: {p99:.2f} ms "
+          f"{'OK' if p99 < TARGET_WRITE_P99_MS else 'MISSED'}; "
           f"target restart < {TARGET_RESTART_S:.0f} s: {worst_restart:.2f} s "
           f"{'OK' if worst_restart < TARGET_RESTART_S else 'MISSED'}")  # fmt: skip
 

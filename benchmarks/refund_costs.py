@@ -105,10 +105,12 @@ async def main() -> None:
         costs.append((billable_actions(history), len(history.events)))
     print(f"refunds: {args.count} at concurrency {args.concurrency} in {elapsed:.1f}s ({args.count / elapsed:.1f}/s)")
     print(
-        f"request -> Stripe succeeded: p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
+        f"request -> Stripe succeeded: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p95 {latencies[int(0.95 * (len(latencies) - 1))] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
     )
     print(
-        f"billable actions so far: max {max(c[0] for c in costs)} (+2 when settled); history events: max {max(c[1] for c in costs)} (+6 when settled)"
+        f"billable actions so far: max {max(c[0] for c in costs)} (+2 when settled); "
+        f"history events: max {max(c[1] for c in costs)} (+6 when settled)"
     )
     for pid, mib in peak.items():
         print(f"pid {pid}: peak RSS {mib:.0f} MiB")

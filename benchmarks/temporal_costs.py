@@ -25,7 +25,7 @@ CHANGE_VERSION_ATTRIBUTE = "TemporalChangeVersion"
 
 
 def billable_actions(history: WorkflowHistory) -> int:
-    """Start, activities (and their retries), timers, signals, updates, upserts, and one per task that ran local activities."""
+    """Start, activities (and retries), timers, signals, updates, upserts, one per task that ran local activities."""
     actions = 0
     tasks_with_local_activities: set[int] = set()
     last_task_completed = 0

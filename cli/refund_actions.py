@@ -1,4 +1,4 @@
-"""`refunds cancel | troubleshoot | investigate | resolve-failure`: the staff actions on a refund besides deciding it."""
+"""`refunds cancel | troubleshoot | investigate | resolve-failure`: staff actions on a refund besides deciding it."""
 
 from __future__ import annotations
 

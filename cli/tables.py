@@ -29,7 +29,7 @@ def console() -> Console:
 
 
 def emit(*renderables: Any) -> None:
-    """Print strings (never read as markup) and tables to stdout; piped output loses the blanks tables pad lines with."""
+    """Print strings (never read as markup) and tables to stdout; piped output drops the blanks padding table lines."""
     out = console()
     if out.is_terminal:
         _print_all(out, renderables)

@@ -116,13 +116,17 @@ class Settings(BaseSettings):
     dev_tokens: bool = Field(False, description="Create the fixed dev-* tokens (embedded stack only).")
     webhook_delivery_timeout: timedelta = Field(
         timedelta(seconds=5),
-        description="A webhook whose workflow does not take it within this long is answered 503, so Stripe sends it again.",
+        description=(
+            "A webhook whose workflow does not take it within this long is answered 503, so Stripe sends it again."
+        ),
     )
 
     # Customer emails (outbox relay in the worker; empty SMTP_URL leaves messages queued)
     smtp_url: SecretStr = Field(
         SecretStr(""),
-        description="smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465; empty disables delivery.",
+        description=(
+            "smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465; empty disables delivery."
+        ),
     )
     mail_from: str = Field("Refunds <refunds@localhost>", description="Sender of customer emails.")
     smtp_timeout_seconds: float = Field(15.0, gt=0, description="Seconds to wait for the SMTP server.")

@@ -40,7 +40,7 @@ class StackConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StackConfig:
-        """Read ports from TEMPORAL_ADDRESS, TEMPORAL_UI_URL, STRIPE_API_BASE, API_PORT, SMTP_URL and WORKER_METRICS_ADDRESS."""
+        """Ports from TEMPORAL_ADDRESS, TEMPORAL_UI_URL, STRIPE_API_BASE, API_PORT, SMTP_URL, WORKER_METRICS_ADDRESS."""
         var_dir = settings.var_dir.expanduser().resolve()
         return cls(
             settings=settings,

@@ -124,7 +124,10 @@ def build_evidence(
     first = orders[0] if orders else None
     products = "; ".join(f"{o.plan_months}-month subscription (order {o.order_id}, {o.amount})" for o in orders)
     delivery = "; ".join(
-        f"order {o.order_id}: paid {o.paid_at.isoformat()}, activation details created and sent {o.activated_at.isoformat()}"
+        (
+            f"order {o.order_id}: paid {o.paid_at.isoformat()}, "
+            f"activation details created and sent {o.activated_at.isoformat()}"
+        )
         if o.activated_at
         else f"order {o.order_id}: paid {o.paid_at.isoformat()}, activation details not sent"
         for o in orders

@@ -1,4 +1,4 @@
-"""What finance should do about a failed refund, by the kind of failure: a retry is advised only where it can succeed."""
+"""What finance should do about a failed refund, by kind of failure: a retry is advised only where it can succeed."""
 
 from __future__ import annotations
 

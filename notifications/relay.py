@@ -139,7 +139,7 @@ class OutboxRelay:
         return report
 
     def _send_all(self, ready, token: str, lease_end: datetime, should_stop, report: PassReport) -> None:
-        """Send over one connection; stop early (handing messages back) on shutdown, a short lease or a lost connection."""
+        """Send on one connection; stop early (handing messages back) on shutdown, a short lease or a lost link."""
         try:
             assert self.config.smtp is not None, "the relay sends only when SMTP_URL is set"
             connection = smtp.connect(self.config.smtp, self.config.smtp_timeout)

@@ -1,4 +1,6 @@
-"""`python -m notifications.sink --port 1025 --maildir var/mail`: a local SMTP server that keeps every email in a Maildir."""
+"""`python -m notifications.sink --port 1025 --maildir var/mail`:
+a local SMTP server that keeps every email in a Maildir.
+"""
 
 from __future__ import annotations
 

@@ -19,8 +19,14 @@ CLAUSE = {
     "fr": "La clause qui s'applique (citée dans la langue d'origine de notre politique) :\n« {clause} »",
 }
 CONSUMER_RIGHTS = {
-    "en": "Nothing in our policy limits or excludes the rights you may have under the consumer protection law of your country or region.",
-    "fr": "Rien dans notre politique ne limite ni n'exclut les droits dont vous disposez en vertu du droit de la consommation de votre pays ou de votre région.",
+    "en": (
+        "Nothing in our policy limits or excludes the rights you may have under the consumer protection law "
+        "of your country or region."
+    ),
+    "fr": (
+        "Rien dans notre politique ne limite ni n'exclut les droits dont vous disposez en vertu du droit "
+        "de la consommation de votre pays ou de votre région."
+    ),
 }
 DEFAULT_WINDOW = {"en": "within 3 to 10 business days", "fr": "sous 3 à 10 jours ouvrés"}
 LATE = {

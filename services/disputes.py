@@ -49,7 +49,7 @@ def dispute_snapshot(obj: dict[str, Any]) -> StripeDisputeSnapshot:
 
 
 async def deliver_dispute_event(client: Client, settings: Settings, event: DisputeEvent) -> str:
-    """Start the dispute's workflow if it is not running, and hand it the event; no answer raises WorkflowServiceUnavailable."""
+    """Start the dispute's workflow if not running, hand it the event; no answer raises WorkflowServiceUnavailable."""
     dispute = event.dispute
     start = client.start_workflow(
         DisputeWorkflow.run,
@@ -71,8 +71,13 @@ async def deliver_dispute_event(client: Client, settings: Settings, event: Dispu
                 SearchAttributePair(sa.PAYMENT_INTENT_ID, dispute.payment_intent_id or ""),
             ]
         ),
-        static_summary=f"Dispute {dispute.dispute_id}: {dispute.reason}, {dispute.amount_minor} {dispute.currency.upper()}",
-        static_details=f"Chargeback on charge `{dispute.charge_id}` (payment `{dispute.payment_intent_id}`), opened {dispute.opened_at.isoformat()}.",
+        static_summary=(
+            f"Dispute {dispute.dispute_id}: {dispute.reason}, {dispute.amount_minor} {dispute.currency.upper()}"
+        ),
+        static_details=(
+            f"Chargeback on charge `{dispute.charge_id}` (payment `{dispute.payment_intent_id}`), "
+            f"opened {dispute.opened_at.isoformat()}."
+        ),
     )
     try:
         await ask_temporal(start, settings.webhook_delivery_timeout)

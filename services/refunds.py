@@ -226,7 +226,7 @@ async def start_workflow(client: Client, settings: Settings, prepared: PreparedR
 async def start_refund_workflow(
     client: Client, settings: Settings, refund_id: str, amount_minor: int, data: RefundInput
 ) -> None:
-    """Start a recorded refund's workflow, or find it already running (the request and the recovery loop both call this)."""
+    """Start a recorded refund's workflow, or find it already running (the request and the recovery loop call this)."""
     amount = f"{amount_minor} {data.order.currency.upper()} (minor units)"
     await client.start_workflow(
         RefundWorkflow.run,
@@ -250,7 +250,8 @@ async def start_refund_workflow(
         static_summary=f"Refund {refund_id}: {data.request.reason.value}, order {data.order.order_id}",
         static_details=(
             f"**Refund** `{refund_id}` of {amount} on order `{data.order.order_id}` "
-            f"(customer `{data.order.customer_id}`), requested by {data.requester.name} for `{data.request.reason.value}`."
+            f"(customer `{data.order.customer_id}`), requested by {data.requester.name} "
+            f"for `{data.request.reason.value}`."
         ),
     )
 
@@ -279,8 +280,9 @@ async def request_refund(
         # (services/refund_starts.py) starts it once Temporal answers, so the request is never lost nor run twice.
         log.error("refund workflow did not start", extra={"refund_id": prepared.row.refund_id, "error": str(error)})
         raise Unavailable(
-            f"Refund {prepared.row.refund_id} is recorded, but the workflow service did not answer; it will start on its own "
-            "as soon as the service is back. Retry with the same Idempotency-Key to follow it.",
+            f"Refund {prepared.row.refund_id} is recorded, but the workflow service did not answer; "
+            "it will start on its own as soon as the service is back. "
+            "Retry with the same Idempotency-Key to follow it.",
             refund_id=prepared.row.refund_id,
         ) from error
     log.info(

@@ -99,7 +99,7 @@ async def _refund_event(
     client: Client,
     settings: Settings,
 ) -> str:
-    """Signal the refund workflow named in the Stripe refund's metadata; only a closed workflow gets the late-event handling."""
+    """Signal the refund workflow named in the Stripe refund's metadata; only a closed one gets late-event handling."""
     refund_id = (obj.get("metadata") or {}).get("refund_id")
     if not refund_id:
         return "not ours"

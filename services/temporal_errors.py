@@ -35,7 +35,7 @@ class WorkflowServiceUnavailable(Unavailable):
 
 
 def has_ended(error: RPCError) -> bool:
-    """NOT_FOUND is Temporal's answer for a completed workflow ("workflow execution already completed") and an unknown one."""
+    """Temporal answers NOT_FOUND for a completed workflow ("workflow execution already completed") or an unknown ID."""
     return error.status == RPCStatusCode.NOT_FOUND
 
 
@@ -49,7 +49,7 @@ def unavailable(error: BaseException) -> WorkflowServiceUnavailable:
 
 
 async def ask_temporal(call: Awaitable[T], timeout: timedelta) -> T:
-    """Await a call to Temporal: WorkflowEnded when the workflow is closed, WorkflowServiceUnavailable when no answer came."""
+    """Await a Temporal call: WorkflowEnded if the workflow is closed, WorkflowServiceUnavailable if no answer came."""
     try:
         return await asyncio.wait_for(call, timeout.total_seconds())
     except RPCError as error:

@@ -41,7 +41,7 @@ def check_activated_at(activated_at: datetime, now: datetime) -> None:
 def check_contact_time(
     field: str, contacted_at: datetime, now: datetime, *, first_paid_at: datetime | None = None
 ) -> None:
-    """A contact time is not in the future, not before the shop existed, and not before the customer first paid when given."""
+    """A contact time is not in the future, nor before the shop existed, nor before the customer first paid if given."""
     if contacted_at > now + CLOCK_SKEW:
         raise InvalidInput(
             f"{field} {contacted_at.isoformat()} is in the future; give the time the customer contacted us",

@@ -23,7 +23,7 @@ REFUSAL_ERROR: dict[str, type[ServiceError]] = {
 
 
 async def send_update(client: Client, workflow_id: str, update: Any, argument: Any, ended: str) -> Any:
-    """Execute a validated update (a workflow method); a refusal becomes Forbidden/Conflict/InvalidInput with its reason.
+    """Run a validated update (a workflow method); a refusal becomes Forbidden/Conflict/InvalidInput with its reason.
 
     An ended workflow is a Conflict with `ended`; Temporal not answering raises WorkflowServiceUnavailable (503, try
     again), never "can no longer change".

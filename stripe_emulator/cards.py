@@ -44,7 +44,7 @@ class CardProfile:
 
 
 def _declined(number: str, code: str, message: str = "Your card was declined.", **kwargs) -> CardProfile:
-    """A Visa test card whose confirmation is declined with `code` (the decline code, and the error code unless given)."""
+    """A Visa test card whose confirmation is declined with `code` (decline code, and the error code unless given)."""
     return CardProfile(number, "visa", decline_code=code, decline_message=message, **kwargs)
 
 

@@ -101,7 +101,7 @@ class _Launch:
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=os.environ.copy())
 
     def wait_ready(self) -> str:
-        """The base URL once the emulator answers its health check; RuntimeError with its log after the start-up timeout."""
+        """The base URL once the emulator passes its health check; RuntimeError with its log after the start timeout."""
         deadline = time.monotonic() + self.startup_timeout
         while (base_url := self.poll_ready()) is None:
             if time.monotonic() > deadline:

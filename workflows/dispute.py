@@ -1,4 +1,4 @@
-"""The dispute workflow: one per Stripe dispute; applies the chargeback policy, submits evidence, follows the outcome."""
+"""The dispute workflow, one per Stripe dispute: applies chargeback policy, submits evidence, follows the outcome."""
 
 from __future__ import annotations
 

@@ -234,7 +234,7 @@ class RefundWorkflow:
 
     @workflow.update
     async def resolve_failure(self, resolution: FailureResolution) -> RefundState:
-        """Finance retries a failed refund through Stripe (which is asked first), or records the manual payout that settled it."""
+        """Finance retries a failed refund via Stripe (asked first), or records the manual payout that settled it."""
         detail = {"action": resolution.action.value, "reference": resolution.reference}
         if resolution.action is FailureAction.MANUAL_PAYOUT and workflow.patched(PAYOUT_CHECKS_STRIPE_FIRST):
             await self._refuse_payout_while_stripe_pays()
@@ -264,7 +264,7 @@ class RefundWorkflow:
             )
 
     async def _refuse_payout_while_stripe_pays(self) -> None:
-        """Ask Stripe before recording a manual payout: a refund of ours still paying is followed, and the payout refused."""
+        """Ask Stripe before recording a manual payout: a refund of ours still paying is followed, payout refused."""
         self._payout_check_running = True
         try:
             paying = active_refund((await self._find_stripe_refunds()).refunds)
@@ -376,7 +376,10 @@ class RefundWorkflow:
                 RefundStatus.AWAITING_APPROVAL,
                 "escalated",
                 SYSTEM_ACTOR,
-                note=f"troubleshooting undecided after {format_duration(self._input.params.troubleshooting_escalate_after)}; an approver decides",
+                note=(
+                    "troubleshooting undecided after "
+                    f"{format_duration(self._input.params.troubleshooting_escalate_after)}; an approver decides"
+                ),
             )
             return
         if not self._state.escalated:
@@ -418,7 +421,8 @@ class RefundWorkflow:
         if self._stripe_call_due:
             self._stripe_call_due = False
             if self._state.stripe_attempt > 0 and workflow.patched(RETRY_CHECKS_STRIPE_FIRST):
-                # Finance's retry: a refund of ours already paying (say, made after we stopped waiting) is followed, not doubled.
+                # Finance's retry: a refund of ours already paying (say, made after we stopped waiting) is followed,
+                # not doubled.
                 paying = active_refund((await self._find_stripe_refunds()).refunds)
                 if paying is not None:
                     await self._adopt(
@@ -504,7 +508,7 @@ class RefundWorkflow:
             return None
 
     async def _resolve_unknown_outcome(self, error: ActivityError) -> StripeRefundSnapshot | None:
-        """The create stopped without an answer (retry window spent, timeouts): Stripe's own records decide, never a guess."""
+        """The create stopped without an answer (retry window spent, timeouts): Stripe's records decide, not a guess."""
         found = refund_to_adopt((await self._find_stripe_refunds()).refunds, self._state.stripe_attempt)
         cause = error.cause
         what = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
@@ -517,7 +521,10 @@ class RefundWorkflow:
             )
             return found
         window = format_duration(self._input.runtime.stripe_retry_window)
-        message = f"Stripe did not complete the refund within {window} (last error {what}) and holds no refund for it: no money moved."
+        message = (
+            f"Stripe did not complete the refund within {window} (last error {what}) "
+            "and holds no refund for it: no money moved."
+        )
         self._state.failure_reason = f"stripe_unreachable: {message}"
         self._set(
             RefundStatus.FAILED,

@@ -1,1 +1,1 @@
-"""Chaos suite: the parts started separately, faults injected into bursts of refunds, every refund checked against Stripe."""
+"""Chaos suite: parts started separately, faults injected into bursts of refunds, each refund checked against Stripe."""

@@ -1,4 +1,6 @@
-"""`python -m benchmarks.chaos [--ci] [--only NAME ...]`: the chaos campaign; exit 1 if any refund's status is not what happened to its money."""
+"""`python -m benchmarks.chaos [--ci] [--only NAME ...]`: the chaos campaign;
+exit 1 if any refund's status is not what happened to its money.
+"""
 
 from __future__ import annotations
 

@@ -52,7 +52,8 @@ class Run:
 
 
 async def burst(run: Run, name: str, orders: list[Order], probe: Order | None = None,
-                fault: Callable[[], Awaitable[float]] | None = None, trigger_share: float = 0.5) -> Outcome:  # fmt: skip
+                fault: Callable[[], Awaitable[float]] | None = None,
+                trigger_share: float = 0.5) -> Outcome:  # fmt: skip
     """Request refunds for `orders` at the configured rate; `fault` runs once `trigger_share` of them have started.
 
     `fault` returns the time (epoch seconds) it ended; a recovery probe on `probe` starts then.
@@ -100,7 +101,8 @@ async def recovery_probe(run: Run, name: str, order: Order, fault_end: float) ->
         try:
             response = await run.api.get(f"/refunds/{request.refund_id}", headers=SUPPORT)
             if response.status_code == 200 and response.json()["status"] in PAID:
-                # 0 when a new refund succeeded even before the fault ended (a slow answer holds up only its own refund).
+                # 0 when a new refund succeeded even before the fault ended
+                # (a slow answer holds up only its own refund).
                 return request, max(0.0, time.time() - fault_end)
         except httpx.HTTPError:
             pass

@@ -80,7 +80,8 @@ class Auditor:
             if tagged not in ours:
                 result.lost += 1
                 result.findings.append(
-                    f"{order.order_id}: Stripe refund {stripe_refund.id} ({stripe_refund.status}) for refund {tagged}, unknown to the API"
+                    f"{order.order_id}: Stripe refund {stripe_refund.id} ({stripe_refund.status}) "
+                    f"for refund {tagged}, unknown to the API"
                 )
         active = [r for r in at_stripe if r.status in STRIPE_ACTIVE]
         if len(active) > 1:
@@ -162,7 +163,8 @@ def _judge_request(request: RefundRequest, ours: set[str], result: Audit) -> Non
         # The first try may have started a refund; a retry must be told which (409 naming it), not refused.
         result.untracked += 1
         result.findings.append(
-            f"{label}: first try {request.answers[0][0] or 'unanswered'}, retry got {request.refused[:90]} while {sorted(ours)} exists"
+            f"{label}: first try {request.answers[0][0] or 'unanswered'}, "
+            f"retry got {request.refused[:90]} while {sorted(ours)} exists"
         )
     elif request.refused is not None:
         result.findings.append(f"{label}: refused: {request.refused[:120]} (not counted)")
@@ -174,7 +176,7 @@ def _emulator_quiet(control) -> bool:
 
 
 async def settle(auditor: Auditor, requests: list[RefundRequest], control, timeout_s: float) -> tuple[Audit, float]:
-    """Audit until everything is stable and agrees with Stripe (and Stripe has nothing pending), or `timeout_s` passes."""
+    """Audit until all is stable and agrees with Stripe (and Stripe has nothing pending), or `timeout_s` passes."""
     started = time.monotonic()
     audit = Audit(requested=len(requests))
     while True:

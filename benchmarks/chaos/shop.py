@@ -1,4 +1,4 @@
-"""The outside world: real emulator payments registered as orders, and a support agent's client that retries like a real one."""
+"""The outside world: emulator payments registered as orders, and a support agent's client retrying like a real one."""
 
 from __future__ import annotations
 
@@ -71,7 +71,8 @@ async def paid_order(api: httpx.AsyncClient, sdk: stripe.StripeClient, card: str
     )
     customer = f"chaos-{uuid.uuid4().hex[:10]}"
     body = {
-        "order_id": f"chaos-{uuid.uuid4().hex[:12]}", "customer_id": customer, "customer_email": f"{customer}@example.com",
+        "order_id": f"chaos-{uuid.uuid4().hex[:12]}", "customer_id": customer,
+        "customer_email": f"{customer}@example.com",
         "plan_months": 1, "amount_minor": AMOUNT_MINOR, "currency": "eur", "payment_intent_id": intent.id,
         "paid_at": datetime.fromtimestamp(intent.created, UTC).isoformat(),
     }  # fmt: skip

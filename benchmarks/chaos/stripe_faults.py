@@ -1,4 +1,4 @@
-"""Stripe's side of the chaos: faults on POST /v1/refunds through the emulator, and a refund.failed webhook while Temporal is down."""
+"""Stripe's side of chaos: POST /v1/refunds faults via the emulator; a refund.failed webhook while Temporal is down."""
 
 from __future__ import annotations
 

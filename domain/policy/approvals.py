@@ -204,8 +204,9 @@ def check_manual_payout_against_stripe(stripe_refund_id: str | None, stripe_stat
         )
     return refuse(
         RefusalCode.PAID_THROUGH_STRIPE,
-        f"Stripe holds refund {stripe_refund_id} ({stripe_status}) for this refund, so the customer is already being paid "
-        "through Stripe: no manual payout was recorded, and the refund now follows that Stripe refund.",
+        f"Stripe holds refund {stripe_refund_id} ({stripe_status}) for this refund, "
+        "so the customer is already being paid through Stripe: no manual payout was recorded, "
+        "and the refund now follows that Stripe refund.",
     )
 
 

@@ -84,7 +84,8 @@ class RefundRequestFacts(BaseModel):
     # When the customer contacted us, as the agent gives it (default: the request's own time).
     customer_contacted_at: AwareDatetime
     # The earliest time the service itself recorded this customer reaching us since the order was paid (a recorded
-    # contact's recorded_at, an earlier request's own time, or this request's); None in requests made before it was kept.
+    # contact's recorded_at, an earlier request's own time, or this request's); None in requests made before it was
+    # kept.
     first_recorded_contact_at: AwareDatetime | None = None
     legal_basis: Annotated[str | None, AfterValidator(_blank_to_none)] = None
     requested_by: Annotated[str, Field(min_length=1)]

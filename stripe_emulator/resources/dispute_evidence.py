@@ -62,7 +62,8 @@ def merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     combined = sum(len(evidence[k] or "") for k in FIELDS if k not in FILE_FIELDS)
     if combined > COMBINED_LIMIT:
         raise invalid(
-            f"The combined character count of all evidence fields is limited to 150,000; this evidence has {combined:,}.",
+            "The combined character count of all evidence fields is limited to 150,000; "
+            f"this evidence has {combined:,}.",
             param="evidence",
         )
     return evidence

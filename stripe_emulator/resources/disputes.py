@@ -132,7 +132,7 @@ def fully_refunded(charge: dict[str, Any]) -> bool:
 
 @job("dispute_open")
 def open_after_payment(ctx: Ctx, spec: dict[str, Any]) -> None:
-    """The dispute a pm_card_createDispute-style payment receives shortly after it succeeds (none once fully refunded)."""
+    """The dispute a pm_card_createDispute-style payment gets shortly after it succeeds (none once fully refunded)."""
     charge = ctx.state.collection("charges").get(spec["target"])
     if charge is None or fully_refunded(charge):
         return
@@ -179,7 +179,8 @@ def decide(ctx: Ctx, spec: dict[str, Any]) -> None:
     dispute = ctx.state.collection("disputes").get(spec["target"])
     if dispute is None or dispute["status"] not in ("under_review", "warning_under_review"):
         return
-    # Test evidence on an inquiry closes it either way: an inquiry is not won or lost, and evidence does not escalate it.
+    # Test evidence on an inquiry closes it either way: an inquiry is not won or lost, and evidence does not
+    # escalate it.
     outcome = "warning_closed" if dispute["status"] == "warning_under_review" else spec["outcome"]
     _close(ctx, dispute, outcome)
 

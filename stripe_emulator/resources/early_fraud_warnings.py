@@ -1,4 +1,4 @@
-"""Radar early fraud warnings: the issuer reports a charge as fraud (pm_card_createIssuerFraudRecord); retrieve, list."""
+"""Radar early fraud warnings: an issuer reports a charge as fraud (pm_card_createIssuerFraudRecord); get, list."""
 
 from __future__ import annotations
 

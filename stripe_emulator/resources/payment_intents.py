@@ -211,7 +211,10 @@ def _confirm(ctx: Ctx, intent: dict[str, Any], method: dict[str, Any] | None) ->
     """Attempt the payment: a charge that succeeds or is declined (402 card_error)."""
     if intent["status"] not in CONFIRMABLE:
         if intent["status"] == "succeeded":
-            text = "You cannot confirm this PaymentIntent because it has already succeeded after being previously confirmed."
+            text = (
+                "You cannot confirm this PaymentIntent because it has already succeeded "
+                "after being previously confirmed."
+            )
         else:
             text = f"You cannot confirm this PaymentIntent because it has a status of {intent['status']}."
         raise _unexpected_state(ctx, intent, text)

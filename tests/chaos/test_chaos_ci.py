@@ -1,4 +1,4 @@
-"""The CI version of the chaos suite (`python -m benchmarks.chaos --ci`): no refund lost, refunded twice or shown otherwise than Stripe says."""
+"""The chaos suite in CI (`python -m benchmarks.chaos --ci`): no refund lost, refunded twice or shown unlike Stripe."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A charge's refunds: left out of charges and their webhooks unless expanded (Stripe, since 2022-11-15); sub-list API."""
+"""A charge's refunds: left out of charges and their webhooks unless expanded (Stripe since 2022-11-15); sub-list."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Inquiries: escalation into a chargeback, test evidence that closes them, and no dispute on a fully refunded charge."""
+"""Inquiries: escalation into a chargeback, test evidence that closes them, no dispute on a fully refunded charge."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Input Stripe refuses is refused: evidence beyond its limits or naming missing files, bad API versions and event types."""
+"""Input Stripe refuses is refused: evidence beyond limits or naming missing files, bad API versions and event types."""
 
 from __future__ import annotations
 

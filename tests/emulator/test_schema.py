@@ -3,8 +3,8 @@
 The spec (`shared/stripe/spec3-2023-08-16.json`) is for API version 2023-08-16; fields Stripe added since are not
 errors (additional properties are allowed), but each such field of a Stripe object must exist in Stripe's newer
 fixtures (`fixtures3.json`) or, for fields shown only in some states (a pending refund's `pending_reason`), in the
-stripe SDK's class for that object, so nothing invented passes. This file runs last (see conftest.py) and first drives one
-round of every flow itself, so it validates something even when run alone.
+stripe SDK's class for that object, so nothing invented passes. This file runs last (see conftest.py) and first drives
+one round of every flow itself, so it validates something even when run alone.
 """
 
 from __future__ import annotations

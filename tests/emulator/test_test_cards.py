@@ -1,4 +1,4 @@
-"""Stripe's test cards for refunds, disputes, early fraud warnings and declines, as docs.stripe.com/testing describes."""
+"""Stripe's test cards for refunds, disputes, early fraud warnings and declines, as docs.stripe.com/testing has them."""
 
 from __future__ import annotations
 

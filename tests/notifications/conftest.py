@@ -1,4 +1,4 @@
-"""Fixtures of the notification tests: a migrated database per test (SQLite, or PostgreSQL when available) and an SMTP server."""
+"""Notification test fixtures: a migrated database per test (SQLite, or PostgreSQL if available) and an SMTP server."""
 
 from __future__ import annotations
 

@@ -130,7 +130,10 @@ def sample_refund(refund_id: str, **fields) -> Refund:
         note="INTERNAL: customer was rude on the phone",
         request_fingerprint="f" * 64,
         policy_version="2025-12-05",
-        decision_clause="Technical issues we cannot resolve — a persistent problem that makes normal use impossible after reasonable troubleshooting",
+        decision_clause=(
+            "Technical issues we cannot resolve — a persistent problem that makes normal use impossible "
+            "after reasonable troubleshooting"
+        ),
         expected_from=date(2026, 12, 2),
         expected_by=date(2026, 12, 9),
     )

@@ -1,4 +1,4 @@
-"""Customer email templates: every template in English and French, with the facts the customer needs and nothing internal."""
+"""Customer email templates: each in English and French, with the facts the customer needs and nothing internal."""
 
 from __future__ import annotations
 

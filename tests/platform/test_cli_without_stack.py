@@ -29,7 +29,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def api_url(tmp_path: Path) -> Iterator[str]:
-    """The real API on a fresh SQLite database, served in a thread (Temporal and Stripe unreachable: reads still work)."""
+    """The real API on a fresh SQLite database, served in a thread (Temporal, Stripe unreachable: reads still work)."""
     port = free_port()
     application = create_app(
         api_settings(f"sqlite:///{tmp_path / 'refunds.db'}", tmp_path).model_copy(update={"migrate_on_start": True})

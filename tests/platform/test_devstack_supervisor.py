@@ -100,7 +100,10 @@ async def test_a_child_dying_later_stops_the_stack(tmp_path, caplog, capsys) -> 
 
 async def test_a_child_ignoring_sigterm_is_killed_after_its_grace_period(tmp_path, caplog) -> None:
     caplog.set_level(logging.INFO, logger="devstack")
-    stubborn = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(120)"
+    stubborn = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print('ready', flush=True); time.sleep(120)"
+    )
 
     async def prints_ready(_ctx: StackContext, child: Child) -> None:
         async def probe() -> None:

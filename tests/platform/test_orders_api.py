@@ -102,7 +102,10 @@ async def test_an_order_registered_as_activated_is_active(api: httpx.AsyncClient
         ({"plan_months": 2}, "plan_months: the shop sells 1, 3, 6 or 12-month plans only"),
         ({"amount_minor": -100}, "amount_minor: Input should be greater than 0"),
         ({"amount_minor": 0}, "amount_minor: Input should be greater than 0"),
-        ({"currency": "XYZ"}, "currency: 'XYZ' is not a currency we accept; use a three-letter ISO 4217 code such as EUR or USD"),
+        (
+            {"currency": "XYZ"},
+            "currency: 'XYZ' is not a currency we accept; use a three-letter ISO 4217 code such as EUR or USD",
+        ),
         ({"paid_at": "2025-03-01T10:00:00"}, "paid_at: Input should have timezone info"),
         ({"activated_at": "2025-03-01T09:00:00Z"}, "activated_at cannot be earlier than paid_at"),
         ({"customer_email": "not-an-email"}, "customer_email: value is not a valid email address"),

@@ -1,4 +1,4 @@
-"""Times that cannot be true are refused at the door with a sentence, never stored nor answered with a 500 (issue 11)."""
+"""Times that cannot be true are refused at the door with a sentence, never stored nor answered by a 500 (issue 11)."""
 
 from __future__ import annotations
 

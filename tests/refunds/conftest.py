@@ -1,4 +1,4 @@
-"""A whole refund stack per test: real Temporal, the emulator, a migrated SQLite database, our workers and the API over HTTP."""
+"""A whole refund stack per test: real Temporal, the emulator, a migrated SQLite database, our workers, the HTTP API."""
 
 from __future__ import annotations
 
@@ -104,7 +104,8 @@ async def stack(
     )
     database = Database(settings.database_url)
     upgrade(database)
-    # Workflows started by the API carry no time-skipping config: they wait in real time until a test fast-forwards them.
+    # Workflows started by the API carry no time-skipping config: they wait in real time until a test fast-forwards
+    # them.
     client: Client = temporal_env.client
     async with AsyncExitStack() as exit_stack:
         executor = exit_stack.enter_context(ThreadPoolExecutor(max_workers=8))

@@ -8,7 +8,7 @@ import socket
 
 
 class TemporalGate:
-    """Forwards 127.0.0.1:<port> to Temporal's frontend while open; refuses connections (and drops live ones) while closed."""
+    """Forward 127.0.0.1:<port> to Temporal's frontend while open; refuse (and drop live) connections while closed."""
 
     def __init__(self, target: str) -> None:
         host, port = target.rsplit(":", 1)

@@ -92,7 +92,10 @@ async def test_no_prior_contact_suspends_and_restricts(disputes: RefundStack) ->
         headers=SHOP,
     )
     assert new_order.status_code == 409
-    query = f"CustomerId = '{order['customer_id']}' AND OrderId = '{order['order_id']}' AND DisputeStatus = 'needs_response'"
+    query = (
+        f"CustomerId = '{order['customer_id']}' AND OrderId = '{order['order_id']}' "
+        "AND DisputeStatus = 'needs_response'"
+    )
     deadline = time.monotonic() + 10
     while not (found := [w.id async for w in disputes.client.list_workflows(query)]):
         assert time.monotonic() < deadline, "the dispute is not searchable by customer, order and status"

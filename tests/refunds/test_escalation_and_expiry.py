@@ -1,4 +1,4 @@
-"""Waiting too long: approvers reminded after 24 h, undecided requests expire after 7 days, stale troubleshooting escalates."""
+"""Waiting too long: approvers reminded after 24 h, undecided ones expire in 7 days, stale troubleshooting escalates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exactly one Stripe refund per approved refund: Stripe failing after acting, forgotten keys, a worker killed mid-call."""
+"""Exactly one Stripe refund per approved refund: Stripe failing after acting, lost keys, a worker killed mid-call."""
 
 from __future__ import annotations
 

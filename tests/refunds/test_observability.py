@@ -45,7 +45,8 @@ async def test_search_attributes_filter_refunds(stack: RefundStack) -> None:
     assert await _ids(stack, f"SettlementDueBy < '{before}' AND {scope}", set()) == set()
     found = await _ids(
         stack,
-        f"RefundReason = 'wrong_plan' AND CustomerId = '{waiting_order['customer_id']}' AND RefundCurrency = 'eur' AND RefundAmount = 3000",
+        f"RefundReason = 'wrong_plan' AND CustomerId = '{waiting_order['customer_id']}' "
+        "AND RefundCurrency = 'eur' AND RefundAmount = 3000",
         {f"refund-{waiting}"},
     )
     assert found == {f"refund-{waiting}"}

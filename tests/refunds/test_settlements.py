@@ -1,4 +1,4 @@
-"""Finance's settlements: list, filters, totals and CSV over a mix of currencies and dates; confirming; late failures."""
+"""Finance's settlements: list, filters, totals and CSV over mixed currencies and dates; confirming; late failures."""
 
 from __future__ import annotations
 

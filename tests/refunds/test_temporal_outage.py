@@ -1,4 +1,4 @@
-"""Temporal unreachable from the API: webhooks answered 503 and redelivered, staff actions 503 (not 409), nothing lost."""
+"""Temporal unreachable from the API: webhooks answered 503 and resent, staff actions 503 (not 409), nothing lost."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def assert_try_again(response: httpx.Response) -> None:
 
 
 async def deliveries(stack: RefundStack, event_type: str, payment_intent_id: str) -> list[dict]:
-    """The emulator's delivery attempts of `event_type` events about one payment (its refund or dispute), oldest first."""
+    """The emulator's delivery attempts of `event_type` events on one payment (its refund or dispute), oldest first."""
     page = await asyncio.to_thread(stack.stripe.v1.events.list, {"type": event_type, "limit": 100})
     event_ids = {e.id for e in page.data if e.data.object.to_dict().get("payment_intent") == payment_intent_id}
     log = (await asyncio.to_thread(stack.emulator.control.webhook_deliveries))["attempts"]

@@ -1,4 +1,4 @@
-"""An unknown Stripe outcome is never a failure: after a 5xx, a dropped connection or a timeout we ask Stripe what happened."""
+"""An unknown Stripe outcome is never a failure: after a 5xx, a dropped connection or a timeout, Stripe is asked."""
 
 from __future__ import annotations
 

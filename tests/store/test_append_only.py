@@ -143,7 +143,8 @@ def test_every_trail_in_the_schema_is_protected(database: Database) -> None:
         else:
             rows = connection.execute(
                 text(
-                    "SELECT tbl_name, upper(substr(name, length(tbl_name) + 5)) FROM sqlite_master WHERE type = 'trigger'"
+                    "SELECT tbl_name, upper(substr(name, length(tbl_name) + 5)) "
+                    "FROM sqlite_master WHERE type = 'trigger'"
                 )
             )
         protected: dict[str, set[str]] = {}

@@ -1,4 +1,4 @@
-"""The timing rules rest on what the service recorded: a contact time given earlier than that needs a person (issue 11)."""
+"""Timing rules rest on what the service recorded: a contact time given earlier than that needs a person (issue 11)."""
 
 from __future__ import annotations
 
