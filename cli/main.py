@@ -2,7 +2,15 @@
 
 import typer
 
-from cli import customer_commands, dispute_commands, refund_actions, refund_commands, settlement_commands, staff
+from cli import (
+    customer_commands,
+    demo_command,
+    dispute_commands,
+    refund_actions,
+    refund_commands,
+    settlement_commands,
+    staff,
+)
 
 app = typer.Typer(
     name="refunds",
@@ -28,3 +36,4 @@ app.add_typer(dispute_commands.app, name="dispute")
 app.add_typer(customer_commands.orders_app, name="order")
 app.add_typer(customer_commands.customers_app, name="customer")
 app.add_typer(staff.app, name="staff")
+app.command("demo")(demo_command.demo)

@@ -23,14 +23,8 @@ def render_banner(config: StackConfig, steps: list[Part | Step]) -> str:
 
 
 def _curl_example(config: StackConfig) -> list[str]:
-    """Register an order as the shop, then read it as support."""
-    body = (
-        '{"order_id": "ord-1001", "customer_id": "cus-1001", "customer_email": "ada@example.com", '
-        '"plan_months": 12, "amount_minor": 11988, "currency": "EUR", '
-        '"payment_intent_id": "pi_demo1001", "paid_at": "2025-01-15T10:00:00Z"}'
-    )
+    """Make demo payments, orders and refunds, then list the refunds as support."""
     return [
-        f"    curl -s -X POST {config.api_url}/orders -H 'Authorization: Bearer dev-shop-1' \\",
-        f"         -H 'Content-Type: application/json' -d '{body}'",
-        f"    curl -s {config.api_url}/orders/ord-1001 -H 'Authorization: Bearer dev-support-1'",
+        f"    .venv/bin/refunds demo --api-url {config.api_url} --stripe-url {config.emulator_url}",
+        f"    curl -s {config.api_url}/refunds -H 'Authorization: Bearer dev-support-1'",
     ]
