@@ -23,13 +23,16 @@ def render_banner(config: StackConfig, steps: list[Part | Step]) -> str:
 
 
 def _curl_example(config: StackConfig) -> list[str]:
-    """Register an order as the shop, then read it as support."""
+    """Pay in the emulator, register the order it paid as the shop, then read it as support."""
     body = (
         '{"order_id": "ord-1001", "customer_id": "cus-1001", "customer_email": "ada@example.com", '
         '"plan_months": 12, "amount_minor": 11988, "currency": "EUR", '
-        '"payment_intent_id": "pi_demo1001", "paid_at": "2025-01-15T10:00:00Z"}'
+        '"payment_intent_id": "\'"$PI"\'", "paid_at": "2025-01-15T10:00:00Z"}'
     )
     return [
+        f"    PI=$(curl -s {config.emulator_url}/v1/payment_intents -u sk_test_demo: -d amount=11988 -d currency=eur \\",
+        "           -d payment_method=pm_card_visa -d 'payment_method_types[]=card' -d confirm=true \\",
+        "         | python3 -c 'import json, sys; print(json.load(sys.stdin)[\"id\"])')",
         f"    curl -s -X POST {config.api_url}/orders -H 'Authorization: Bearer dev-shop-1' \\",
         f"         -H 'Content-Type: application/json' -d '{body}'",
         f"    curl -s {config.api_url}/orders/ord-1001 -H 'Authorization: Bearer dev-support-1'",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.orders import OrderStatus, paid_order_status
@@ -18,6 +19,7 @@ ORDER_FIELDS = (
     "amount_minor",
     "currency",
     "payment_intent_id",
+    "stripe_customer_id",
     "paid_at",
     "activated_at",
     "locale",
@@ -28,29 +30,58 @@ class OrderConflict(Exception):
     """The request clashes with what is recorded; the message says how."""
 
 
+class PaymentTaken(OrderConflict):
+    """The payment already pays another order."""
+
+    def __init__(self, payment_intent_id: str, order_id: str) -> None:
+        super().__init__(
+            f"payment {payment_intent_id} already pays order {order_id}; a payment belongs to one order only"
+        )
+        self.payment_intent_id = payment_intent_id
+        self.order_id = order_id
+
+
 class OrderNotFound(LookupError):
     """No order has this id."""
 
 
-def register_order(session: Session, fields: dict) -> tuple[Order, bool]:
-    """Record an order (and its customer); return it and whether it was new."""
-    existing = session.get(Order, fields["order_id"])
-    if existing is not None:
-        differences = [
-            f"{name} is {getattr(existing, name)!s}, not {fields.get(name)!s}"
-            for name in ORDER_FIELDS
-            if getattr(existing, name) != fields.get(name)
-        ]
-        if differences:
-            raise OrderConflict(
-                f"order {existing.order_id} is already registered with other data: " + "; ".join(differences)
-            )
-        return existing, False
-    customer = session.get(Customer, fields["customer_id"])
+def find_order(session: Session, order_id: str) -> Order | None:
+    """The order with this id, if registered."""
+    return session.get(Order, order_id)
+
+
+def check_same_registration(existing: Order, fields: dict) -> None:
+    """A repeated registration must match what is recorded; OrderConflict lists each difference."""
+    differences = [
+        f"{name} is {getattr(existing, name)!s}, not {fields.get(name)!s}"
+        for name in ORDER_FIELDS
+        if getattr(existing, name) != fields.get(name)
+    ]
+    if differences:
+        raise OrderConflict(
+            f"order {existing.order_id} is already registered with other data: " + "; ".join(differences)
+        )
+
+
+def check_may_order(session: Session, customer_id: str) -> None:
+    """A customer restricted after a chargeback may not place new orders."""
+    customer = session.get(Customer, customer_id)
     if customer is not None and customer.restricted:
         raise OrderConflict(
             f"customer {customer.customer_id} may not place new orders: {customer.restricted_reason or 'restricted'}"
         )
+
+
+def check_payment_unused(session: Session, payment_intent_id: str) -> None:
+    """A payment pays one order: OrderConflict names the order that already has it."""
+    owner = session.exec(select(Order.order_id).where(Order.payment_intent_id == payment_intent_id)).first()
+    if owner is not None:
+        raise PaymentTaken(payment_intent_id, owner)
+
+
+def add_order(session: Session, fields: dict) -> Order:
+    """Record a new order (and its customer); a concurrent registration of the same order or payment is a conflict."""
+    customer = session.get(Customer, fields["customer_id"])
     if customer is None:
         customer = Customer(customer_id=fields["customer_id"], email=fields["customer_email"])
     else:
@@ -59,9 +90,13 @@ def register_order(session: Session, fields: dict) -> tuple[Order, bool]:
     session.add(customer)
     status = paid_order_status(fields.get("activated_at") is not None)
     order = Order(**fields, status=status.value)
-    session.add(order)
-    session.flush()
-    return order, True
+    try:
+        with session.begin_nested():  # a savepoint: the unique constraints decide a race, the session stays usable
+            session.add(order)
+    except IntegrityError as error:
+        check_payment_unused(session, fields["payment_intent_id"])
+        raise OrderConflict(f"order {fields['order_id']} was registered at the same time by another request") from error
+    return order
 
 
 def record_activation(session: Session, order_id: str, activated_at: datetime) -> Order:

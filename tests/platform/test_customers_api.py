@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
-from platform_support import SHOP, SUPPORT, order_body
+from platform_support import SHOP, SUPPORT
 
 from store.db import Database
 from store.tables import Customer
 
 
-async def test_a_customer_with_orders_newest_first(api: httpx.AsyncClient, unique) -> None:
+async def test_a_customer_with_orders_newest_first(api: httpx.AsyncClient, unique, order_body) -> None:
     customer_id = unique("cus")
     older, newer = unique("ord-a"), unique("ord-b")
     await api.post("/orders", headers=SHOP, json=order_body(older, customer_id, paid_at="2025-01-10T09:00:00Z"))
@@ -38,7 +38,7 @@ async def test_unknown_customer_is_404(api: httpx.AsyncClient, unique) -> None:
 
 
 async def test_a_restricted_customer_cannot_place_new_orders(
-    api: httpx.AsyncClient, database: Database, unique
+    api: httpx.AsyncClient, database: Database, unique, order_body
 ) -> None:
     customer_id, first = unique("cus"), unique("ord")
     body = order_body(first, customer_id)

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
+import stripe
 from platform_support import api_settings, order_body
 
 from domain.roles import Actor, Role
@@ -30,25 +30,24 @@ def sqlite(tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
-def _register(session: Any, body: Any) -> Any:
-    """Register one order in a session."""
-    return orders.register_order(session, body)
-
-
-def _two_copies_of_one_payment(database: Database, unique: Callable[[str], str]) -> tuple[str, str]:
+def _two_copies_of_one_payment(
+    database: Database, unique: Callable[[str], str], shop_stripe: stripe.StripeClient
+) -> tuple[str, str]:
     """Two orders of the same amount by one customer, paid a minute apart (a duplicate payment)."""
     customer = unique("cus")
     first, second = unique("ord-a"), unique("ord-b")
     paid = datetime.now(UTC) - timedelta(hours=1)
-    for order_id, at, intent in ((first, paid, "pi_copy_a"), (second, paid + timedelta(minutes=1), "pi_copy_b")):
-        body = order_body(order_id, customer, paid_at=at, payment_intent_id=intent)
-        database.transact(partial(_register, body=body))
+    for order_id, at in ((first, paid), (second, paid + timedelta(minutes=1))):
+        body = order_body(shop_stripe, order_id, customer, paid_at=at)
+        database.transact(partial(orders.register_order, stripe_client=shop_stripe, fields=body))
     return first, second
 
 
-def test_the_other_copy_counts_its_open_refund(sqlite: Database, unique: Callable[[str], str], tmp_path: Path) -> None:
+def test_the_other_copy_counts_its_open_refund(
+    sqlite: Database, unique: Callable[[str], str], tmp_path: Path, shop_stripe: stripe.StripeClient
+) -> None:
     settings = api_settings("sqlite://", tmp_path)
-    first, second = _two_copies_of_one_payment(sqlite, unique)
+    first, second = _two_copies_of_one_payment(sqlite, unique, shop_stripe)
     opened = sqlite.transact(
         lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="duplicate_payment"), SUPPORT, None)
     )
@@ -65,10 +64,10 @@ def test_the_other_copy_counts_its_open_refund(sqlite: Database, unique: Callabl
 
 
 def test_a_second_request_on_an_order_with_an_open_refund_names_it(
-    sqlite: Database, unique: Callable[[str], str], tmp_path: Path
+    sqlite: Database, unique: Callable[[str], str], tmp_path: Path, shop_stripe: stripe.StripeClient
 ) -> None:
     settings = api_settings("sqlite://", tmp_path)
-    first, _ = _two_copies_of_one_payment(sqlite, unique)
+    first, _ = _two_copies_of_one_payment(sqlite, unique, shop_stripe)
     opened = sqlite.transact(
         lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="wrong_plan"), SUPPORT, None)
     )
