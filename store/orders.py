@@ -81,13 +81,7 @@ def check_payment_unused(session: Session, payment_intent_id: str) -> None:
 
 def add_order(session: Session, fields: dict) -> Order:
     """Record a new order (and its customer); a concurrent registration of the same order or payment is a conflict."""
-    customer = session.get(Customer, fields["customer_id"])
-    if customer is None:
-        customer = Customer(customer_id=fields["customer_id"], email=fields["customer_email"])
-    else:
-        customer.email = fields["customer_email"]
-        customer.updated_at = utcnow()
-    session.add(customer)
+    _record_customer(session, fields["customer_id"], fields["customer_email"])
     status = paid_order_status(fields.get("activated_at") is not None)
     order = Order(**fields, status=status.value)
     try:
@@ -97,6 +91,23 @@ def add_order(session: Session, fields: dict) -> Order:
         check_payment_unused(session, fields["payment_intent_id"])
         raise OrderConflict(f"order {fields['order_id']} was registered at the same time by another request") from error
     return order
+
+
+def _record_customer(session: Session, customer_id: str, email: str) -> None:
+    """Create the customer, or update their email; a customer created meanwhile by a concurrent order is updated."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        try:
+            with session.begin_nested():
+                session.add(Customer(customer_id=customer_id, email=email))
+            return
+        except IntegrityError:
+            customer = session.get(Customer, customer_id)
+            if customer is None:
+                raise
+    customer.email = email
+    customer.updated_at = utcnow()
+    session.add(customer)
 
 
 def record_activation(session: Session, order_id: str, activated_at: datetime) -> Order:

@@ -124,6 +124,16 @@ async def test_two_orders_registered_at_once_on_one_payment_give_one_order(
     assert sorted(answer.status_code for answer in answers) == [201, 409], [a.text for a in answers]
 
 
+async def test_two_orders_of_a_new_customer_registered_at_once_are_both_recorded(
+    api: httpx.AsyncClient, unique, order_body
+) -> None:
+    for attempt in range(3):  # the race is on the customer's first row: try it a few times
+        customer_id = unique(f"cus{attempt}")
+        bodies = [order_body(unique(f"ord{attempt}{n}"), customer_id) for n in "ab"]
+        answers = await asyncio.gather(*(api.post("/orders", headers=SHOP, json=body) for body in bodies))
+        assert [answer.status_code for answer in answers] == [201, 201], [a.text for a in answers]
+
+
 def test_the_database_refuses_a_second_order_on_a_payment(
     database: Database, unique: Callable[[str], str], shop_stripe: stripe.StripeClient
 ) -> None:
