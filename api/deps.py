@@ -1,10 +1,11 @@
-"""FastAPI dependencies: settings, database, Temporal client, and the calling staff member."""
+"""FastAPI dependencies: settings, database, Temporal and Stripe clients, and the calling staff member."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
+import stripe
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
@@ -55,6 +56,12 @@ def get_temporal(request: Request) -> Client:
     return client
 
 
+def get_stripe(request: Request) -> stripe.StripeClient:
+    """The Stripe client made at start-up."""
+    client: stripe.StripeClient = request.app.state.stripe
+    return client
+
+
 def get_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     database: Annotated[Database, Depends(get_database)],
@@ -95,4 +102,5 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 # scope="function": commit before the response is sent, so a 2xx means the data is stored and visible.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
+StripeDep = Annotated[stripe.StripeClient, Depends(get_stripe)]
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -32,7 +32,15 @@ class OrderCreate(BaseModel):
     plan_months: int = Field(description="Subscription length: 1, 3, 6 or 12 months.")
     amount_minor: AmountMinor = Field(description="Amount paid, in minor units (cents).")
     currency: Currency
-    payment_intent_id: str = Field(pattern=r"^pi_[A-Za-z0-9_]+$", max_length=255)
+    payment_intent_id: str = Field(
+        pattern=r"^pi_[A-Za-z0-9_]+$", max_length=255, description="The Stripe payment of this order, and of no other."
+    )
+    stripe_customer_id: str | None = Field(
+        default=None,
+        pattern=r"^cus_[A-Za-z0-9]+$",
+        max_length=255,
+        description="The Stripe customer who paid; when given, the payment must be theirs.",
+    )
     paid_at: AwareDatetime
     activated_at: AwareDatetime | None = None
     locale: Literal["en", "fr"] = "en"
@@ -73,6 +81,7 @@ class OrderPublic(BaseModel):
     amount_minor: int
     currency: str
     payment_intent_id: str
+    stripe_customer_id: str | None
     paid_at: datetime
     activated_at: datetime | None
     locale: str

@@ -24,7 +24,7 @@ from benchmarks.temporal_costs import billable_actions
 from core.settings import get_settings
 from core.stripe_client import make_stripe_client
 from core.temporal import connect
-from stripe_emulator.testing import card_payment
+from stripe_emulator.testing import pay
 
 
 def rss_mib(pid: int) -> float:
@@ -37,7 +37,7 @@ def rss_mib(pid: int) -> float:
 
 async def one_refund(api: httpx.AsyncClient, stripe, shop: dict, support: dict) -> tuple[str, float]:
     """Pay, register, request a refund; return its id and the seconds until Stripe succeeded."""
-    intent = await asyncio.to_thread(stripe.v1.payment_intents.create, card_payment(1999, "eur", "pm_card_visa"))
+    intent = await asyncio.to_thread(pay, stripe, 1999, "eur")
     customer = f"bench-{uuid.uuid4().hex[:8]}"
     order = {
         "order_id": f"bench-{uuid.uuid4().hex[:12]}",

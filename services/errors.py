@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 
 from domain.policy import PolicyInputError
 from store.disputes import DisputeNotFound
-from store.orders import OrderConflict, OrderNotFound
+from store.orders import OrderConflict, OrderNotFound, PaymentTaken
 from store.refunds import OpenRefundExists, RefundNotFound
 from store.staff import StaffNameTaken
 
@@ -43,7 +43,7 @@ class InvalidInput(ServiceError):
 
 
 class Unavailable(ServiceError):
-    """A service we depend on (Temporal) is unreachable; nothing was recorded, try again."""
+    """A service we depend on (Temporal, Stripe) is unreachable; nothing was recorded, try again."""
 
 
 @contextmanager
@@ -55,6 +55,8 @@ def store_and_policy_errors() -> Iterator[None]:
         raise NotFound(str(error)) from error
     except OpenRefundExists as error:
         raise Conflict(str(error), order_id=error.order_id, refund_id=error.refund_id, status=error.status) from error
+    except PaymentTaken as error:
+        raise Conflict(str(error), code="payment_already_used") from error
     except (OrderConflict, StaffNameTaken) as error:
         raise Conflict(str(error)) from error
     except PolicyInputError as error:

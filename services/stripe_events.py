@@ -115,10 +115,22 @@ async def _refund_event(
 
 
 def _late_event(session: Session, refund_id: str, event_type: str, obj: dict[str, Any]) -> str:
-    """The workflow already ended: a failure now is money that did not arrive, and finance must see it."""
+    """The workflow already ended: a failure of the Stripe refund we created is money that never arrived."""
     refund = session.get(Refund, refund_id)
     if refund is None:
         return "unknown refund"
+    if refund.stripe_refund_id is None or obj.get("id") != refund.stripe_refund_id:
+        # Metadata is copied with any refund made by hand or by another system: only the refund we created counts.
+        log.warning(
+            "late refund event about a Stripe refund we did not create for this refund; ignored",
+            extra={
+                "refund_id": refund_id,
+                "event_type": event_type,
+                "event_stripe_refund_id": obj.get("id"),
+                "our_stripe_refund_id": refund.stripe_refund_id,
+            },
+        )
+        return "not our stripe refund"
     if obj.get("status") in ("failed", "canceled"):
         refund.needs_attention = True
         refund.attention_reason = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.orders import CustomerEventKind, OrderStatus, paid_order_status
@@ -20,6 +21,7 @@ ORDER_FIELDS = (
     "amount_minor",
     "currency",
     "payment_intent_id",
+    "stripe_customer_id",
     "paid_at",
     "activated_at",
     "locale",
@@ -30,32 +32,61 @@ class OrderConflict(Exception):
     """The request clashes with what is recorded; the message says how."""
 
 
+class PaymentTaken(OrderConflict):
+    """The payment already pays another order."""
+
+    def __init__(self, payment_intent_id: str, order_id: str) -> None:
+        super().__init__(
+            f"payment {payment_intent_id} already pays order {order_id}; a payment belongs to one order only"
+        )
+        self.payment_intent_id = payment_intent_id
+        self.order_id = order_id
+
+
 class OrderNotFound(LookupError):
     """No order has this id."""
 
 
-def register_order(session: Session, fields: dict, actor: Actor) -> tuple[Order, bool]:
-    """Record an order (and its customer) as registered by `actor`; return it and whether it was new."""
-    existing = session.get(Order, fields["order_id"])
-    if existing is not None:
-        differences = [
-            f"{name} is {getattr(existing, name)!s}, not {fields.get(name)!s}"
-            for name in ORDER_FIELDS
-            if getattr(existing, name) != fields.get(name)
-        ]
-        if differences:
-            raise OrderConflict(
-                f"order {existing.order_id} is already registered with other data: " + "; ".join(differences)
-            )
-        return existing, False
-    customer = session.get(Customer, fields["customer_id"])
+def find_order(session: Session, order_id: str) -> Order | None:
+    """The order with this id, if registered."""
+    return session.get(Order, order_id)
+
+
+def check_same_registration(existing: Order, fields: dict) -> None:
+    """A repeated registration must match what is recorded; OrderConflict lists each difference."""
+    differences = [
+        f"{name} is {getattr(existing, name)!s}, not {fields.get(name)!s}"
+        for name in ORDER_FIELDS
+        if getattr(existing, name) != fields.get(name)
+    ]
+    if differences:
+        raise OrderConflict(
+            f"order {existing.order_id} is already registered with other data: " + "; ".join(differences)
+        )
+
+
+def check_may_order(session: Session, customer_id: str) -> None:
+    """A customer restricted after a chargeback may not place new orders."""
+    customer = session.get(Customer, customer_id)
     if customer is not None and customer.restricted:
         raise OrderConflict(
             f"customer {customer.customer_id} may not place new orders: {customer.restricted_reason or 'restricted'}"
         )
-    if customer is None:
-        customer = Customer(customer_id=fields["customer_id"], email=fields["customer_email"])
-        session.add(customer)
+
+
+def check_payment_unused(session: Session, payment_intent_id: str) -> None:
+    """A payment pays one order: OrderConflict names the order that already has it."""
+    owner = session.exec(select(Order.order_id).where(Order.payment_intent_id == payment_intent_id)).first()
+    if owner is not None:
+        raise PaymentTaken(payment_intent_id, owner)
+
+
+def add_order(session: Session, fields: dict, actor: Actor) -> tuple[Order, bool]:
+    """Record a new order (and its customer) as registered by `actor`; return it and whether it was new.
+
+    Registered meanwhile by a concurrent request: the same registration is that order, another is a conflict.
+    """
+    customer = _record_customer(session, fields["customer_id"], fields["customer_email"])
     activated = fields.get("activated_at") is not None
     order = Order(
         **fields,
@@ -65,10 +96,18 @@ def register_order(session: Session, fields: dict, actor: Actor) -> tuple[Order,
         activated_by_id=actor.actor_id if activated else None,
         activated_by_name=actor.name if activated else None,
     )
-    session.add(order)
-    session.flush()  # the customer row exists before the events that refer to it
+    try:
+        with session.begin_nested():  # a savepoint: the unique constraints decide a race, the session stays usable
+            session.add(order)
+    except IntegrityError as error:
+        existing = find_order(session, fields["order_id"])
+        if existing is not None:
+            check_same_registration(existing, fields)
+            return existing, False
+        check_payment_unused(session, fields["payment_intent_id"])
+        raise OrderConflict(f"order {fields['order_id']} could not be recorded: {error.orig}") from error
     record_event(session, customer.customer_id, CustomerEventKind.ORDER_REGISTERED, actor, order_id=order.order_id)
-    if fields.get("activated_at") is not None:
+    if activated:
         _record_activation_event(session, order, fields["activated_at"], actor)
     if customer.email != order.customer_email:
         # Whoever can register an order must not thereby redirect the customer's mail: the first address stays,
@@ -83,6 +122,23 @@ def register_order(session: Session, fields: dict, actor: Actor) -> tuple[Order,
             detail={"kept": customer.email, "given": order.customer_email},
         )
     return order, True
+
+
+def _record_customer(session: Session, customer_id: str, email: str) -> Customer:
+    """The customer, created with this email if new (also when a concurrent order creates them meanwhile)."""
+    customer = session.get(Customer, customer_id)
+    if customer is not None:
+        return customer
+    try:
+        with session.begin_nested():
+            customer = Customer(customer_id=customer_id, email=email)
+            session.add(customer)
+        return customer
+    except IntegrityError:
+        existing = session.get(Customer, customer_id)
+        if existing is None:
+            raise
+        return existing
 
 
 def _record_activation_event(session: Session, order: Order, activated_at: datetime, actor: Actor) -> None:

@@ -54,7 +54,10 @@ class Order(SQLModel, table=True):
     plan_months: int
     amount_minor: int
     currency: str = Field(max_length=3)
-    payment_intent_id: str = Field(index=True, max_length=255)
+    # A payment pays one order: the database refuses a second order on it, whatever the entry point.
+    payment_intent_id: str = Field(unique=True, index=True, max_length=255)
+    # The Stripe customer who paid, when the shop gives it: checked against the payment at registration.
+    stripe_customer_id: str | None = Field(default=None, max_length=255)
     paid_at: datetime = Field(sa_type=UTCDateTime)
     activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     locale: str = Field(default="en", max_length=8)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypedDict, Unpack, cast
 
 import httpx
+import stripe
 from stripe.params import PaymentIntentCreateParams
 
 from stripe_emulator.control import EmulatorControl
@@ -38,8 +39,6 @@ class RunningEmulator:
 
     def stripe_client(self, **options: Any):
         """A `stripe.StripeClient` pointed at this emulator (extra options such as max_network_retries pass through)."""
-        import stripe
-
         return stripe.StripeClient(
             options.pop("api_key", self.api_key), base_addresses={"api": self.base_url}, **options
         )
@@ -200,3 +199,20 @@ def card_payment(amount_minor: int, currency: str, card: str) -> PaymentIntentCr
             "confirm": True,
         },
     )
+
+
+def pay(
+    client: stripe.StripeClient,
+    amount_minor: int,
+    currency: str,
+    card: str = "pm_card_visa",
+    customer: str | None = None,
+) -> stripe.PaymentIntent:
+    """A succeeded card payment, as the shop's checkout leaves it before registering the order it paid.
+
+    The one way tests, benchmarks and examples pay: the service registers an order only against such a payment.
+    """
+    params = card_payment(amount_minor, currency, card)
+    if customer is not None:
+        params["customer"] = customer
+    return client.v1.payment_intents.create(params)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import ActorDep, SessionDep, permits
+from api.deps import ActorDep, SessionDep, StripeDep, permits
 from api.schemas import ActivationRecord, OrderCreate, OrderPublic
 from domain.permissions import Action
 from services import orders
@@ -17,11 +17,19 @@ router = APIRouter(prefix="/orders", tags=["orders"])
     response_model=OrderPublic,
     status_code=status.HTTP_201_CREATED,
     dependencies=[permits(Action.REGISTER_ORDER)],
-    responses={200: {"description": "The same order was already registered"}, 409: {"description": "Conflict"}},
+    responses={
+        200: {"description": "The same order was already registered"},
+        409: {"description": "The order id is registered with other data, or its payment already pays another order"},
+        422: {"description": "The payment at Stripe does not exist, has not succeeded, or differs from the order"},
+        503: {"description": "Stripe could not be asked about the payment; nothing was recorded"},
+    },
 )
-def create_order(body: OrderCreate, session: SessionDep, actor: ActorDep, response: Response) -> OrderPublic:
-    """Register a paid order; repeating the same registration is harmless. The customer keeps their first email."""
-    order, created = orders.register_order(session, body.model_dump(), actor)
+def create_order(
+    body: OrderCreate, session: SessionDep, stripe_client: StripeDep, actor: ActorDep, response: Response
+) -> OrderPublic:
+    """Register a paid order once Stripe confirms its payment; a repeat is harmless. The customer keeps their first
+    email."""
+    order, created = orders.register_order(session, stripe_client, body.model_dump(), actor)
     if not created:
         response.status_code = status.HTTP_200_OK
     return OrderPublic.model_validate(order)

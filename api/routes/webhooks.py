@@ -10,11 +10,10 @@ from fastapi import APIRouter, HTTPException, Request, status
 
 from api.deps import DatabaseDep, SettingsDep, TemporalDep
 from services import stripe_events
+from services.stripe_signatures import verified_event
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
-# Stripe's default tolerance: older signatures are replays.
-SIGNATURE_TOLERANCE_S = 300
 
 
 @router.post("/webhooks/stripe", include_in_schema=True)
@@ -29,11 +28,8 @@ async def stripe_webhook(
         )
     payload = await request.body()
     try:
-        event = stripe.Webhook.construct_event(
-            payload,
-            request.headers.get("stripe-signature", ""),
-            settings.stripe_webhook_secret.get_secret_value(),
-            tolerance=SIGNATURE_TOLERANCE_S,
+        event = verified_event(
+            payload, request.headers.get("stripe-signature", ""), settings.stripe_webhook_secret.get_secret_value()
         )
     except (ValueError, stripe.SignatureVerificationError) as error:
         log.warning("stripe webhook refused", extra={"error": str(error)})

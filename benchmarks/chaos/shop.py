@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import httpx
 import stripe
 
-from stripe_emulator.testing import card_payment
+from stripe_emulator.testing import pay
 
 SHOP = {"Authorization": "Bearer dev-shop-1"}
 SUPPORT = {"Authorization": "Bearer dev-support-1"}
@@ -65,10 +65,7 @@ def stripe_client(emulator_url: str) -> stripe.StripeClient:
 
 async def paid_order(api: httpx.AsyncClient, sdk: stripe.StripeClient, card: str = "pm_card_visa") -> Order:
     """Pay in the emulator with `card`, then register the order through the API (retried while the API restarts)."""
-    intent = await asyncio.to_thread(
-        sdk.v1.payment_intents.create,
-        card_payment(AMOUNT_MINOR, "eur", card),
-    )
+    intent = await asyncio.to_thread(pay, sdk, AMOUNT_MINOR, "eur", card)
     customer = f"chaos-{uuid.uuid4().hex[:10]}"
     body = {
         "order_id": f"chaos-{uuid.uuid4().hex[:12]}", "customer_id": customer,

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
+import platform_support
 import pytest
+import stripe
 from platform_support import api_settings
 
 from api.app import create_app
+from core.settings import Settings
 from store.db import Database
 from store.migrate import upgrade
+from stripe_emulator.testing import RunningEmulator
 
 
 @pytest.fixture(scope="session")
@@ -57,14 +64,40 @@ def database(database_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-@pytest.fixture
-async def api(database_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for the real app, its lifespan (migrations, dev tokens) run around the test."""
-    app = create_app(api_settings(database_url, tmp_path))
+@asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the real app built with `settings`, its lifespan (migrations, dev tokens) run around it."""
+    app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
             yield client
+
+
+@pytest.fixture
+async def api(database_url: str, tmp_path: Path, stripe_emulator: RunningEmulator) -> AsyncIterator[httpx.AsyncClient]:
+    """The API with the emulator as Stripe (Temporal unreachable)."""
+    async with serve(api_settings(database_url, tmp_path, stripe_emulator)) as client:
+        yield client
+
+
+@pytest.fixture
+async def api_without_stripe(database_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The API with Stripe (and Temporal) unreachable."""
+    async with serve(api_settings(database_url, tmp_path)) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def shop_stripe(stripe_emulator: RunningEmulator) -> stripe.StripeClient:
+    """The shop's Stripe client: it pays in the emulator before registering orders."""
+    return stripe_emulator.stripe_client()
+
+
+@pytest.fixture
+def order_body(shop_stripe: stripe.StripeClient) -> Callable[..., dict[str, Any]]:
+    """`order_body(order_id, customer_id, **changes)`: a registration of an order paid in the emulator."""
+    return partial(platform_support.order_body, shop_stripe)
 
 
 @pytest.fixture

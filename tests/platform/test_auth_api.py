@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from platform_support import SHOP, SUPPORT, bearer, order_body
+from platform_support import SHOP, SUPPORT, bearer
 from sqlmodel import col, select
 
 from domain.roles import Role
@@ -46,7 +46,7 @@ async def test_revoked_token_is_401(api: httpx.AsyncClient, database: Database, 
     assert response.json()["detail"] == "unknown or revoked staff token"
 
 
-async def test_wrong_role_is_403_and_names_the_roles(api: httpx.AsyncClient, unique) -> None:
+async def test_wrong_role_is_403_and_names_the_roles(api: httpx.AsyncClient, unique, order_body) -> None:
     response = await api.post("/orders", headers=SUPPORT, json=order_body(unique("ord"), unique("cus")))
     assert response.status_code == 403
     assert response.json() == {"detail": "this needs the role admin or shop; your token has support"}
@@ -58,14 +58,14 @@ async def test_activation_also_needs_the_shop_role(api: httpx.AsyncClient, uniqu
     assert "your token has finance" in response.json()["detail"]
 
 
-async def test_admin_holds_every_role(api: httpx.AsyncClient, unique) -> None:
+async def test_admin_holds_every_role(api: httpx.AsyncClient, unique, order_body) -> None:
     order_id = unique("ord")
     created = await api.post("/orders", headers=bearer("dev-admin-1"), json=order_body(order_id, unique("cus")))
     assert created.status_code == 201
     assert (await api.get(f"/orders/{order_id}", headers=bearer("dev-admin-1"))).status_code == 200
 
 
-async def test_every_staff_role_may_read_orders_and_customers(api: httpx.AsyncClient, unique) -> None:
+async def test_every_staff_role_may_read_orders_and_customers(api: httpx.AsyncClient, unique, order_body) -> None:
     order_id, customer_id = unique("ord"), unique("cus")
     assert (await api.post("/orders", headers=SHOP, json=order_body(order_id, customer_id))).status_code == 201
     for token in ("dev-support-1", "dev-approver-1", "dev-finance-1", "dev-admin-1", "dev-shop-1"):

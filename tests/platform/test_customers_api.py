@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
-from platform_support import SHOP, SUPPORT, bearer, order_body
+from platform_support import SHOP, SUPPORT, bearer
 from sqlmodel import select
 
 from store.db import Database
@@ -33,7 +33,7 @@ def _restrict(database: Database, customer_id: str, reason: str) -> None:
     database.transact(restrict)
 
 
-async def test_a_customer_with_orders_newest_first(api: httpx.AsyncClient, unique) -> None:
+async def test_a_customer_with_orders_newest_first(api: httpx.AsyncClient, unique, order_body) -> None:
     customer_id = unique("cus")
     older, newer = unique("ord-a"), unique("ord-b")
     await api.post("/orders", headers=SHOP, json=order_body(older, customer_id, paid_at="2025-01-10T09:00:00Z"))
@@ -52,7 +52,7 @@ async def test_a_customer_with_orders_newest_first(api: httpx.AsyncClient, uniqu
 
 
 async def test_a_later_order_does_not_change_the_customers_email_but_is_on_the_record(
-    api: httpx.AsyncClient, database: Database, unique
+    api: httpx.AsyncClient, database: Database, unique, order_body
 ) -> None:
     customer_id, first, later = unique("cus"), unique("ord-a"), unique("ord-b")
     assert (await api.post("/orders", headers=SHOP, json=order_body(first, customer_id))).status_code == 201
@@ -83,7 +83,7 @@ async def test_unknown_customer_is_404(api: httpx.AsyncClient, unique) -> None:
 
 
 async def test_a_restricted_customer_cannot_place_new_orders(
-    api: httpx.AsyncClient, database: Database, unique
+    api: httpx.AsyncClient, database: Database, unique, order_body
 ) -> None:
     customer_id, first = unique("cus"), unique("ord")
     body = order_body(first, customer_id)
@@ -104,7 +104,7 @@ async def test_a_restricted_customer_cannot_place_new_orders(
 
 
 async def test_lifting_a_restriction_is_an_entry_who_when_why_and_the_reason_stays(
-    api: httpx.AsyncClient, database: Database, unique
+    api: httpx.AsyncClient, database: Database, unique, order_body
 ) -> None:
     customer_id = unique("cus")
     assert (await api.post("/orders", headers=SHOP, json=order_body(unique("ord"), customer_id))).status_code == 201
@@ -129,7 +129,7 @@ async def test_lifting_a_restriction_is_an_entry_who_when_why_and_the_reason_sta
 
 
 async def test_a_contact_keeps_the_staff_id_of_whoever_recorded_it(
-    api: httpx.AsyncClient, database: Database, unique
+    api: httpx.AsyncClient, database: Database, unique, order_body
 ) -> None:
     customer_id = unique("cus")
     assert (await api.post("/orders", headers=SHOP, json=order_body(unique("ord"), customer_id))).status_code == 201

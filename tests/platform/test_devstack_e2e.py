@@ -19,7 +19,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from core.settings import REPO_ROOT
 from core.temporal import DATA_CONVERTER
-from stripe_emulator.testing import card_payment
+from stripe_emulator.testing import pay
 
 START_TIMEOUT_S = 120
 # Variables of the developer's shell that would point the stack elsewhere.
@@ -205,7 +205,9 @@ async def test_devstack_runs_stops_cleanly_and_keeps_everything(stack_env: dict[
         for part in ("temporal server start-dev", "-m stripe_emulator", "-m worker", "-m api"):
             assert part in commands, f"{part!r} not among the children: {tree}"
 
-        created = httpx.post(f"{api_url}/orders", headers=SHOP, json=order_body(order_id, "cus-devstack"))
+        created = httpx.post(
+            f"{api_url}/orders", headers=SHOP, json=order_body(stripe_client, order_id, "cus-devstack")
+        )
         assert created.status_code == 201, created.text
         assert httpx.get(f"{api_url}/orders/{order_id}", headers=SUPPORT).json()["status"] == "paid"
         token = create_staff_token(stack_env, f"agent-{order_id}")
@@ -217,14 +219,16 @@ async def test_devstack_runs_stops_cleanly_and_keeps_everything(stack_env: dict[
         temporal = await Client.connect(stack_env["TEMPORAL_ADDRESS"], data_converter=DATA_CONVERTER)
         # A workflow no worker serves stays Running: it must still be there after the restart.
         await temporal.start_workflow("DevstackProbe", id=workflow_id, task_queue=f"probe-{workflow_id}")
-        payment = stripe_client.v1.payment_intents.create(card_payment(1200, "eur", "pm_card_visa"))
+        payment = pay(stripe_client, 1200, "eur")
         assert payment.status == "succeeded"
         # The emulator signs its events with the secret the supervisor handed to the API, which accepts them.
         deliveries = wait_for_webhooks(stack_env["STRIPE_API_BASE"], "payment_intent.succeeded")
         assert all(attempt["ok"] for attempt in deliveries), deliveries
 
         # A refund through the whole stack: policy, worker, Stripe, and the customer's emails in the SMTP sink.
-        paid = order_body(f"{order_id}-r", "cus-devstack-r", payment_intent_id=payment.id, amount_minor=1200)
+        paid = order_body(
+            stripe_client, f"{order_id}-r", "cus-devstack-r", payment_intent_id=payment.id, amount_minor=1200
+        )
         assert httpx.post(f"{api_url}/orders", headers=SHOP, json=paid).status_code == 201
         refund = httpx.post(
             f"{api_url}/refunds", headers=SUPPORT, json={"order_id": paid["order_id"], "reason": "not_activated"}

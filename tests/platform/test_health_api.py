@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 
-async def test_healthz_is_503_and_names_what_is_unreachable(api: httpx.AsyncClient) -> None:
-    response = await api.get("/healthz")
+async def test_healthz_is_503_and_names_what_is_unreachable(api_without_stripe: httpx.AsyncClient) -> None:
+    response = await api_without_stripe.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from platform_support import SHOP, api_settings, order_body
+from platform_support import SHOP, api_settings
 from pydantic import ValidationError
 
 from api.app import create_app
@@ -14,7 +14,9 @@ from services.refunds import RefundCreate
 
 
 @pytest.mark.parametrize("amount", ["100", True, 2**63, 0, -5], ids=["string", "boolean", "2**63", "zero", "negative"])
-async def test_an_amount_must_be_a_bounded_positive_json_integer(api: httpx.AsyncClient, unique, amount) -> None:
+async def test_an_amount_must_be_a_bounded_positive_json_integer(
+    api: httpx.AsyncClient, unique, amount, order_body
+) -> None:
     response = await api.post(
         "/orders", headers=SHOP, json=order_body(unique("ord"), unique("cus")) | {"amount_minor": amount}
     )

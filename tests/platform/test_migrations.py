@@ -9,10 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import store.tables  # noqa: F401  (registers the tables on the metadata)
@@ -96,3 +97,31 @@ def test_processes_migrating_at_once(empty_database_url: str) -> None:
     outputs = [process.communicate(timeout=120)[0] for process in processes]
     assert [process.returncode for process in processes] == [0, 0, 0], outputs
     assert _revision_and_tables(url)[0] == HEAD
+
+
+def test_orders_sharing_a_payment_stop_the_upgrade_naming_it(empty_database_url: str) -> None:
+    # One payment, one order (issue 11, item 5): a migration cannot tell which order a shared payment paid.
+    database = Database(empty_database_url)
+    config = alembic_config(empty_database_url)
+    try:
+        command.upgrade(config, "0010")
+        with database.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO customers (customer_id, email, restricted, created_at, updated_at) "
+                    "VALUES ('cus-1', 'a@example.com', false, '2025-03-01', '2025-03-01')"
+                )
+            )
+            for order_id in ("ord-3002", "ord-4002"):
+                connection.execute(
+                    text("INSERT INTO orders (order_id, customer_id, customer_email, plan_months, amount_minor, "
+                         "currency, payment_intent_id, paid_at, locale, status, created_at, updated_at) VALUES "
+                         "(:order_id, 'cus-1', 'a@example.com', 12, 11988, 'eur', 'pi_shared', '2025-03-01', 'en', "
+                         "'paid', '2025-03-01', '2025-03-01')"),
+                    {"order_id": order_id},
+                )  # fmt: skip
+        with pytest.raises(RuntimeError, match=r"pi_shared \(2 orders\)"):
+            command.upgrade(config, "head")
+    finally:
+        database.dispose()
+    assert _revision_and_tables(empty_database_url)[0] == "0010"

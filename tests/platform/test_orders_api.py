@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from platform_support import SHOP, SUPPORT, order_body
+from platform_support import SHOP, SUPPORT
 from sqlmodel import select
 
 from store.db import Database
 from store.tables import StaffMember
 
 
-async def test_register_then_read_back(api: httpx.AsyncClient, unique) -> None:
+async def test_register_then_read_back(api: httpx.AsyncClient, unique, order_body) -> None:
     order_id, customer_id = unique("ord"), unique("cus")
     created = await api.post("/orders", headers=SHOP, json=order_body(order_id, customer_id))
     assert created.status_code == 201
@@ -27,7 +27,7 @@ async def test_register_then_read_back(api: httpx.AsyncClient, unique) -> None:
 
 
 async def test_registration_and_activation_record_who_did_them(
-    api: httpx.AsyncClient, database: Database, unique
+    api: httpx.AsyncClient, database: Database, unique, order_body
 ) -> None:
     order_id, customer_id = unique("ord"), unique("cus")
     shop_id = database.transact(
@@ -55,7 +55,9 @@ async def test_registration_and_activation_record_who_did_them(
     assert len((await api.get(f"/customers/{customer_id}", headers=SUPPORT)).json()["events"]) == 2
 
 
-async def test_an_order_registered_as_activated_records_who_activated_it(api: httpx.AsyncClient, unique) -> None:
+async def test_an_order_registered_as_activated_records_who_activated_it(
+    api: httpx.AsyncClient, unique, order_body
+) -> None:
     order_id, customer_id = unique("ord"), unique("cus")
     body = order_body(order_id, customer_id, activated_at="2025-03-01T10:05:00Z")
     created = await api.post("/orders", headers=SHOP, json=body)
@@ -68,7 +70,7 @@ async def test_an_order_registered_as_activated_records_who_activated_it(api: ht
     ]
 
 
-async def test_registering_the_same_order_again_is_harmless(api: httpx.AsyncClient, unique) -> None:
+async def test_registering_the_same_order_again_is_harmless(api: httpx.AsyncClient, unique, order_body) -> None:
     body = order_body(unique("ord"), unique("cus"))
     first = await api.post("/orders", headers=SHOP, json=body)
     # The same instant written in another offset and the currency in lower case are the same order.
@@ -78,7 +80,9 @@ async def test_registering_the_same_order_again_is_harmless(api: httpx.AsyncClie
     assert again.json() == first.json()
 
 
-async def test_registering_it_again_with_other_data_is_409_saying_what_differs(api: httpx.AsyncClient, unique) -> None:
+async def test_registering_it_again_with_other_data_is_409_saying_what_differs(
+    api: httpx.AsyncClient, unique, order_body
+) -> None:
     body = order_body(unique("ord"), unique("cus"))
     assert (await api.post("/orders", headers=SHOP, json=body)).status_code == 201
     response = await api.post("/orders", headers=SHOP, json=body | {"amount_minor": 5000, "plan_months": 6})
@@ -89,7 +93,7 @@ async def test_registering_it_again_with_other_data_is_409_saying_what_differs(a
     assert "amount_minor is 11988, not 5000" in detail
 
 
-async def test_an_order_registered_as_activated_is_active(api: httpx.AsyncClient, unique) -> None:
+async def test_an_order_registered_as_activated_is_active(api: httpx.AsyncClient, unique, order_body) -> None:
     body = order_body(unique("ord"), unique("cus"), activated_at="2025-03-01T10:05:00Z")
     response = await api.post("/orders", headers=SHOP, json=body)
     assert response.status_code == 201
@@ -115,7 +119,7 @@ async def test_an_order_registered_as_activated_is_active(api: httpx.AsyncClient
     ],
 )  # fmt: skip
 async def test_bad_registrations_are_422_with_a_readable_detail(
-    api: httpx.AsyncClient, unique, change: dict, expected_detail: str
+    api: httpx.AsyncClient, unique, change: dict, expected_detail: str, order_body
 ) -> None:
     response = await api.post("/orders", headers=SHOP, json=order_body(unique("ord"), unique("cus")) | change)
     assert response.status_code == 422
@@ -123,7 +127,7 @@ async def test_bad_registrations_are_422_with_a_readable_detail(
     assert response.json()["errors"]
 
 
-async def test_a_missing_field_is_named(api: httpx.AsyncClient, unique) -> None:
+async def test_a_missing_field_is_named(api: httpx.AsyncClient, unique, order_body) -> None:
     body = order_body(unique("ord"), unique("cus"))
     del body["paid_at"]
     response = await api.post("/orders", headers=SHOP, json=body)
@@ -131,14 +135,14 @@ async def test_a_missing_field_is_named(api: httpx.AsyncClient, unique) -> None:
     assert response.json()["detail"] == "paid_at: is required"
 
 
-async def test_every_plan_the_shop_sells_is_accepted(api: httpx.AsyncClient, unique) -> None:
+async def test_every_plan_the_shop_sells_is_accepted(api: httpx.AsyncClient, unique, order_body) -> None:
     for months in (1, 3, 6, 12):
         body = order_body(unique(f"ord{months}"), unique("cus"), plan_months=months)
         response = await api.post("/orders", headers=SHOP, json=body)
         assert response.status_code == 201, response.text
 
 
-async def test_activation_is_recorded_once(api: httpx.AsyncClient, unique) -> None:
+async def test_activation_is_recorded_once(api: httpx.AsyncClient, unique, order_body) -> None:
     order_id = unique("ord")
     assert (await api.post("/orders", headers=SHOP, json=order_body(order_id, unique("cus")))).status_code == 201
     activation = {"activated_at": "2025-03-01T10:30:00Z"}
@@ -156,7 +160,7 @@ async def test_activation_is_recorded_once(api: httpx.AsyncClient, unique) -> No
     assert (await api.get(f"/orders/{order_id}", headers=SUPPORT)).json()["status"] == "active"
 
 
-async def test_activation_defaults_to_now(api: httpx.AsyncClient, unique) -> None:
+async def test_activation_defaults_to_now(api: httpx.AsyncClient, unique, order_body) -> None:
     order_id = unique("ord")
     await api.post("/orders", headers=SHOP, json=order_body(order_id, unique("cus")))
     response = await api.post(f"/orders/{order_id}/activation", headers=SHOP, json={})
@@ -164,7 +168,7 @@ async def test_activation_defaults_to_now(api: httpx.AsyncClient, unique) -> Non
     assert response.json()["activated_at"] > "2025-03-01T10:00:00"
 
 
-async def test_activation_before_payment_is_409(api: httpx.AsyncClient, unique) -> None:
+async def test_activation_before_payment_is_409(api: httpx.AsyncClient, unique, order_body) -> None:
     order_id = unique("ord")
     await api.post("/orders", headers=SHOP, json=order_body(order_id, unique("cus")))
     response = await api.post(
@@ -176,7 +180,7 @@ async def test_activation_before_payment_is_409(api: httpx.AsyncClient, unique) 
     )
 
 
-async def test_activation_with_a_naive_datetime_is_422(api: httpx.AsyncClient, unique) -> None:
+async def test_activation_with_a_naive_datetime_is_422(api: httpx.AsyncClient, unique, order_body) -> None:
     order_id = unique("ord")
     await api.post("/orders", headers=SHOP, json=order_body(order_id, unique("cus")))
     response = await api.post(

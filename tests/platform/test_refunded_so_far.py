@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import stripe
 from platform_support import api_settings, order_body
 from sqlalchemy import event
 
@@ -34,25 +35,24 @@ def sqlite(tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
-def _register(session: Any, body: Any) -> Any:
-    """Register one order in a session."""
-    return orders.register_order(session, body, SHOP)
-
-
-def _two_copies_of_one_payment(database: Database, unique: Callable[[str], str]) -> tuple[str, str]:
+def _two_copies_of_one_payment(
+    database: Database, unique: Callable[[str], str], shop_stripe: stripe.StripeClient
+) -> tuple[str, str]:
     """Two orders of the same amount by one customer, paid a minute apart (a duplicate payment)."""
     customer = unique("cus")
     first, second = unique("ord-a"), unique("ord-b")
     paid = datetime.now(UTC) - timedelta(hours=1)
-    for order_id, at, intent in ((first, paid, "pi_copy_a"), (second, paid + timedelta(minutes=1), "pi_copy_b")):
-        body = order_body(order_id, customer, paid_at=at, payment_intent_id=intent)
-        database.transact(partial(_register, body=body))
+    for order_id, at in ((first, paid), (second, paid + timedelta(minutes=1))):
+        body = order_body(shop_stripe, order_id, customer, paid_at=at)
+        database.transact(partial(orders.register_order, stripe_client=shop_stripe, fields=body, actor=SHOP))
     return first, second
 
 
-def test_the_other_copy_counts_its_open_refund(sqlite: Database, unique: Callable[[str], str], tmp_path: Path) -> None:
+def test_the_other_copy_counts_its_open_refund(
+    sqlite: Database, unique: Callable[[str], str], tmp_path: Path, shop_stripe: stripe.StripeClient
+) -> None:
     settings = api_settings("sqlite://", tmp_path)
-    first, second = _two_copies_of_one_payment(sqlite, unique)
+    first, second = _two_copies_of_one_payment(sqlite, unique, shop_stripe)
     opened = sqlite.transact(
         lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="duplicate_payment"), SUPPORT, None)
     )
@@ -69,10 +69,10 @@ def test_the_other_copy_counts_its_open_refund(sqlite: Database, unique: Callabl
 
 
 def test_a_second_request_on_an_order_with_an_open_refund_names_it(
-    sqlite: Database, unique: Callable[[str], str], tmp_path: Path
+    sqlite: Database, unique: Callable[[str], str], tmp_path: Path, shop_stripe: stripe.StripeClient
 ) -> None:
     settings = api_settings("sqlite://", tmp_path)
-    first, _ = _two_copies_of_one_payment(sqlite, unique)
+    first, _ = _two_copies_of_one_payment(sqlite, unique, shop_stripe)
     opened = sqlite.transact(
         lambda s: prepare(s, settings, RefundCreate(order_id=first, reason="wrong_plan"), SUPPORT, None)
     )
@@ -85,15 +85,15 @@ def test_a_second_request_on_an_order_with_an_open_refund_names_it(
 
 
 def test_the_customers_other_payments_come_in_one_query(
-    database: Database, unique: Callable[[str], str], tmp_path: Path
+    database: Database, unique: Callable[[str], str], tmp_path: Path, shop_stripe: stripe.StripeClient
 ) -> None:
     settings = api_settings("sqlite://", tmp_path)
     customer = unique("cus")
     paid = datetime.now(UTC) - timedelta(days=3)
     order_ids = [unique(f"ord-{n}") for n in range(6)]
     for n, order_id in enumerate(order_ids):
-        body = order_body(order_id, customer, paid_at=paid + timedelta(hours=n), payment_intent_id=unique("pi"))
-        database.transact(partial(_register, body=body))
+        body = order_body(shop_stripe, order_id, customer, paid_at=paid + timedelta(hours=n))
+        database.transact(partial(orders.register_order, stripe_client=shop_stripe, fields=body, actor=SHOP))
     for order_id in order_ids[1:3]:  # two of the other orders have an open refund of their whole amount
         request = RefundCreate(order_id=order_id, reason="wrong_plan")
         database.transact(partial(prepare, settings=settings, body=request, actor=SUPPORT, idempotency_key=None))

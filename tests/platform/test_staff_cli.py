@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
-from platform_support import api_settings, bearer, order_body
+from platform_support import api_settings, bearer
 from sqlmodel import select
 
 from api.app import create_app
@@ -33,7 +33,9 @@ def refunds(*args: str, database_url: str) -> subprocess.CompletedProcess:
     )
 
 
-async def test_the_printed_token_authenticates_and_only_its_hash_is_stored(database_url: str, unique, tmp_path) -> None:
+async def test_the_printed_token_authenticates_and_only_its_hash_is_stored(
+    database_url: str, unique, tmp_path, order_body, stripe_emulator
+) -> None:
     name = unique("shop-integration")
     result = refunds("staff", "add", "--name", name, "--role", "shop", "--role", "support", database_url=database_url)
     assert result.returncode == 0, result.stderr
@@ -52,7 +54,7 @@ async def test_the_printed_token_authenticates_and_only_its_hash_is_stored(datab
     assert member.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
     assert token not in member.model_dump_json()
 
-    app = create_app(api_settings(database_url, tmp_path).model_copy(update={"dev_tokens": False}))
+    app = create_app(api_settings(database_url, tmp_path, stripe_emulator).model_copy(update={"dev_tokens": False}))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api.test") as api:
             order_id = unique("ord")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from platform_support import SHOP, SUPPORT, order_body
+from platform_support import SHOP, SUPPORT
 
 # No UTC equivalent (it would fall in year 0): converting it raised OverflowError, a 500.
 YEAR_ONE_EAST = "0001-01-01T00:00:00+14:00"
@@ -29,7 +29,9 @@ def soon(**delta: float) -> str:
     ],
     ids=["2030", "year-9999-west", "year-1", "year-1-east", "1999"],
 )
-async def test_an_impossible_payment_time_is_refused(api: httpx.AsyncClient, unique, paid_at, code, words) -> None:
+async def test_an_impossible_payment_time_is_refused(
+    api: httpx.AsyncClient, unique, paid_at, code, words, order_body
+) -> None:
     order_id = unique("ord")
     response = await api.post("/orders", headers=SHOP, json=order_body(order_id, unique("cus"), paid_at=paid_at))
     assert response.status_code == 422, response.text
@@ -38,14 +40,16 @@ async def test_an_impossible_payment_time_is_refused(api: httpx.AsyncClient, uni
     assert (await api.get(f"/orders/{order_id}", headers=SUPPORT)).status_code == 404
 
 
-async def test_a_payment_a_moment_ago_by_a_clock_a_little_ahead_is_accepted(api: httpx.AsyncClient, unique) -> None:
+async def test_a_payment_a_moment_ago_by_a_clock_a_little_ahead_is_accepted(
+    api: httpx.AsyncClient, unique, order_body
+) -> None:
     response = await api.post(
         "/orders", headers=SHOP, json=order_body(unique("ord"), unique("cus"), paid_at=soon(minutes=2))
     )
     assert response.status_code == 201, response.text
 
 
-async def test_an_activation_in_the_future_is_refused(api: httpx.AsyncClient, unique) -> None:
+async def test_an_activation_in_the_future_is_refused(api: httpx.AsyncClient, unique, order_body) -> None:
     body = order_body(unique("ord"), unique("cus"), activated_at="2030-01-01T00:00:00Z")
     response = await api.post("/orders", headers=SHOP, json=body)
     assert response.status_code == 422, response.text
@@ -67,7 +71,9 @@ async def test_an_activation_in_the_future_is_refused(api: httpx.AsyncClient, un
     ],
     ids=["year-1", "year-1-east", "year-9999-west", "before-payment"],
 )
-async def test_an_impossible_contact_time_is_refused(api: httpx.AsyncClient, unique, contacted_at, code, words) -> None:
+async def test_an_impossible_contact_time_is_refused(
+    api: httpx.AsyncClient, unique, contacted_at, code, words, order_body
+) -> None:
     customer_id = unique("cus")
     # order_body's order was paid on 2025-03-01 10:00 UTC.
     assert (await api.post("/orders", headers=SHOP, json=order_body(unique("ord"), customer_id))).status_code == 201
@@ -79,7 +85,7 @@ async def test_an_impossible_contact_time_is_refused(api: httpx.AsyncClient, uni
     assert response.json()["detail"].startswith("contacted_at ") and words in response.json()["detail"]
 
 
-async def test_a_contact_after_the_first_payment_is_recorded(api: httpx.AsyncClient, unique) -> None:
+async def test_a_contact_after_the_first_payment_is_recorded(api: httpx.AsyncClient, unique, order_body) -> None:
     customer_id = unique("cus")
     assert (await api.post("/orders", headers=SHOP, json=order_body(unique("ord"), customer_id))).status_code == 201
     response = await api.post(

@@ -23,7 +23,7 @@ from benchmarks.temporal_costs import billable_actions  # noqa: F401  (re-export
 from core.settings import Settings
 from store.db import Database
 from store.refund_tables import OutboxMessage
-from stripe_emulator.testing import RunningEmulator, card_payment
+from stripe_emulator.testing import RunningEmulator, pay
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -72,10 +72,7 @@ class RefundStack:
         """A real payment in the emulator, registered as an order through the API (`paid_at` may predate it)."""
         customer_id = customer_id or f"cus-{uuid.uuid4().hex[:10]}"
         customer = await asyncio.to_thread(self.stripe.v1.customers.create, {"email": f"{customer_id}@example.com"})
-        intent = await asyncio.to_thread(
-            self.stripe.v1.payment_intents.create,
-            card_payment(amount_minor, currency, card) | {"customer": customer.id},
-        )
+        intent = await asyncio.to_thread(pay, self.stripe, amount_minor, currency, card, customer.id)
         paid_at = paid_at or datetime.fromtimestamp(intent.created, UTC)
         body = {
             "order_id": f"ord-{uuid.uuid4().hex[:10]}",
@@ -85,6 +82,7 @@ class RefundStack:
             "amount_minor": amount_minor,
             "currency": currency,
             "payment_intent_id": intent.id,
+            "stripe_customer_id": customer.id,
             "paid_at": paid_at.isoformat(),
             "locale": locale,
         }

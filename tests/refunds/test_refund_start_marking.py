@@ -15,9 +15,9 @@ from temporalio.testing import WorkflowEnvironment
 from core.settings import Settings
 from domain.refund_messages import refund_workflow_id
 from domain.roles import Actor, Role
-from services import orders
 from services.refund_starts import start_waiting
 from services.refunds import RefundCreate, prepare
+from store import orders as store_orders
 from store.db import Database
 from store.migrate import upgrade
 from store.refund_tables import Refund
@@ -64,7 +64,8 @@ def _recorded_refund(database: Database, settings: Settings, created_ago: timede
         "payment_intent_id": f"pi_{uuid.uuid4().hex[:12]}",
         "paid_at": datetime.now(UTC) - timedelta(hours=2),
     }
-    database.transact(lambda s: orders.register_order(s, body, SHOP))
+    # Recorded as the shop's registration leaves it; these tests are about starts, not about Stripe's checks.
+    database.transact(lambda s: store_orders.add_order(s, body, SHOP))
     request = RefundCreate(order_id=order_id, reason="not_activated")
     prepared = database.transact(lambda s: prepare(s, settings, request, SUPPORT, None))
 

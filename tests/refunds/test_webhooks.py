@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import uuid
+from datetime import timedelta
 
 from refund_support import RefundStack
 from sqlmodel import select
@@ -82,7 +83,7 @@ async def settling_refund(stack: RefundStack) -> tuple[dict, dict]:
     return refund, stripe_refund.to_dict()
 
 
-async def test_bad_or_stale_signatures_are_refused_and_change_nothing(stack: RefundStack) -> None:
+async def test_bad_stale_or_future_signatures_are_refused_and_change_nothing(stack: RefundStack) -> None:
     refund, stripe_refund = await settling_refund(stack)
     event_id, payload = refund_event(stripe_refund | {"status": "failed", "failure_reason": "lost_or_stolen_card"})
     secret = stack.settings.stripe_webhook_secret.get_secret_value()
@@ -91,6 +92,8 @@ async def test_bad_or_stale_signatures_are_refused_and_change_nothing(stack: Ref
         "wrong secret": signed(payload, "whsec_not_ours"),
         "no signature": {"Content-Type": "application/json"},
         "stale": signed(payload, secret, int(time.time()) - 600),
+        # The SDK's tolerance looks only back: a signature dated ahead would stay replayable for that long.
+        "future": signed(payload, secret, int(time.time()) + 600),
     }
     for name, headers in attempts.items():
         response = await stack.api.post("/webhooks/stripe", content=payload, headers=headers)
@@ -135,3 +138,28 @@ async def test_the_same_event_twice_is_handled_once(stack: RefundStack) -> None:
     assert fetches == 1
     state = await stack.handle(refund["refund_id"]).query(RefundWorkflow.state)
     assert state.status == "settling" and state.stripe_status == "succeeded" and state.failure_reason is None
+
+
+async def test_a_late_failure_counts_only_for_the_stripe_refund_we_created(stack: RefundStack) -> None:
+    refund, stripe_refund = await settling_refund(stack)
+    await stack.env.fast_forward(stack.handle(refund["refund_id"]), timedelta(days=16))
+    assert (await asyncio.wait_for(stack.handle(refund["refund_id"]).result(), timeout=5)).status == "settled"
+    secret = stack.settings.stripe_webhook_secret.get_secret_value()
+    failed = {"status": "failed", "failure_reason": "lost_or_stolen_card"}
+
+    # Another Stripe refund carrying our refund id in its metadata (made by hand, or by another system).
+    foreign_id, foreign = refund_event(stripe_refund | failed | {"id": "re_3NotTheOneWeCreated0001"})
+    response = await stack.api.post("/webhooks/stripe", content=foreign, headers=signed(foreign, secret))
+    assert response.status_code == 200, response.text
+    assert response.json() == {"received": True, "outcome": "not our stripe refund"}
+    [record] = await stored_events(stack, foreign_id)
+    assert record.outcome == "not our stripe refund"
+    after = await stack.refund(refund["refund_id"])
+    assert after["status"] == "settled" and after["needs_attention"] is False and after["attention_reason"] is None
+
+    # The same failure of the refund we created is money that did not arrive: finance must look.
+    _, ours = refund_event(stripe_refund | failed)
+    response = await stack.api.post("/webhooks/stripe", content=ours, headers=signed(ours, secret))
+    assert response.json() == {"received": True, "outcome": "needs attention"}, response.text
+    flagged = await stack.refund(refund["refund_id"])
+    assert flagged["needs_attention"] is True and "lost_or_stolen_card" in flagged["attention_reason"]
