@@ -17,7 +17,7 @@ router = APIRouter(prefix="/orders", tags=["orders"])
     response_model=OrderPublic,
     status_code=status.HTTP_201_CREATED,
     dependencies=[permits(Action.REGISTER_ORDER)],
-    responses={200: {"description": "The same order was already registered"}, 409: {"description": "Conflict"}},
+    responses={200: {"description": "The same order was already registered"}},
 )
 def create_order(body: OrderCreate, session: SessionDep, response: Response) -> OrderPublic:
     """Register a paid order; repeating the same registration is harmless."""
