@@ -11,6 +11,7 @@ from temporalio.client import Client
 from api.errors import install_error_handlers
 from api.metrics import ApiMetrics
 from api.metrics import router as metrics_router
+from api.openapi import install_openapi
 from api.refund_start_loop import WaitingStartsLoop
 from api.routes import customers, disputes, health, orders, refunds, settlements, webhooks
 from api.temporal_link import TemporalLink
@@ -22,7 +23,9 @@ from store.staff import ensure_dev_tokens
 
 DESCRIPTION = """Refund and chargeback workflows for the shop's subscriptions.
 
-Authenticate with `Authorization: Bearer <token>`. Roles: support, approver, finance, admin, shop.
+Authenticate with `Authorization: Bearer <token>`. Roles: support, approver, finance, admin, shop; each operation
+names the roles it needs (also as `x-roles`). Every error answers an `ErrorBody`: one sentence in `detail`, and for a
+malformed request one line per field in `errors`.
 """
 
 
@@ -60,4 +63,5 @@ def create_app(
     for module in (health, orders, customers, refunds, settlements, disputes, webhooks):
         app.include_router(module.router)
     app.include_router(metrics_router)
+    install_openapi(app)
     return app

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from temporalio.client import RPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
@@ -84,10 +85,32 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route serves on this path."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+async def _method_not_allowed(request: Request, _exc: Exception) -> JSONResponse:
+    """405 whose Allow header names every method of the path (Starlette's names only the first route that matched)."""
+    methods = allowed_methods(request.app, request.url.path)
+    return JSONResponse(
+        status_code=status.HTTP_405_METHOD_NOT_ALLOWED,
+        content={"detail": f"{request.method} is not allowed here; this address answers {', '.join(methods)}"},
+        headers={"Allow": ", ".join(methods)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register our handlers on the app."""
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, _method_not_allowed)
     for temporal_error in (RPCError, RPCTimeoutOrCancelledError):
         app.add_exception_handler(temporal_error, _temporal_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from domain.money import AmountMinor, Currency
 from domain.orders import CustomerEventKind, OrderStatus, PlanMonths
@@ -20,6 +30,18 @@ Identifier = Annotated[
     ),
 ]
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic would read '0' or '20261203' as seconds since 1970 and answer for the wrong dates."""
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+        raise ValueError(f"'{value}' is not a date; give it as YYYY-MM-DD, e.g. 2026-03-01")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
 
 class OrderCreate(BaseModel):
     """An order as the shop registers it after payment."""
@@ -29,7 +51,11 @@ class OrderCreate(BaseModel):
     order_id: Identifier
     customer_id: Identifier
     customer_email: EmailStr
-    plan_months: int = Field(description="Subscription length: 1, 3, 6 or 12 months.")
+    # The enum tells clients the plans; the validator below keeps the sentence a support agent reads.
+    plan_months: int = Field(
+        description="Subscription length: 1, 3, 6 or 12 months.",
+        json_schema_extra={"enum": [plan.value for plan in sorted(PlanMonths)]},
+    )
     amount_minor: AmountMinor = Field(description="Amount paid, in minor units (cents).")
     currency: Currency
     payment_intent_id: str = Field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 # Stripe's zero-decimal currencies: their minor unit is the major unit.
 ZERO_DECIMAL_CURRENCIES = frozenset("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split())
@@ -23,8 +23,17 @@ SUPPORTED_CURRENCIES = frozenset(
 # The most an amount may be: what the read model's INTEGER columns hold on PostgreSQL (21,474,836.47 in major units
 # of a two-decimal currency, far above any subscription); larger is refused at the door rather than failing the write.
 MAX_AMOUNT_MINOR = 2**31 - 1
+
+
+def _whole_number(value: object) -> object:
+    """2501.0 is the JSON integer 2501 (JSON Schema's `integer` says so); 2501.5, "2501" and true stay refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 # An amount in minor units as a client sends it: a JSON integer (not "100", not true), positive and bounded.
-AmountMinor = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT_MINOR)]
+AmountMinor = Annotated[int, Field(strict=True, gt=0, le=MAX_AMOUNT_MINOR), BeforeValidator(_whole_number)]
 
 
 def _normalise_currency(code: str) -> str:
@@ -35,7 +44,18 @@ def _normalise_currency(code: str) -> str:
     return lowered
 
 
-Currency = Annotated[str, AfterValidator(_normalise_currency)]
+def _any_case(code: str) -> str:
+    """'eur' as a case-blind regular expression, '[eE][uU][rR]' (JSON Schema patterns have no flags)."""
+    return "".join(f"[{letter}{letter.upper()}]" for letter in code)
+
+
+# What the contract says a currency is; the validator's sentence explains a refusal better than a pattern would.
+CURRENCY_PATTERN = "^(?:" + "|".join(_any_case(code) for code in sorted(SUPPORTED_CURRENCIES)) + ")$"
+Currency = Annotated[
+    str,
+    AfterValidator(_normalise_currency),
+    Field(json_schema_extra={"pattern": CURRENCY_PATTERN, "description": "ISO 4217 code we accept, any case."}),
+]
 MinorUnits = Annotated[int, Field(ge=0, description="Amount in the currency's minor unit (cents).")]
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from api.deps import MAX_OFFSET, ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
 from api.refund_schemas import NoteBody, RefundDetail
 from api.refund_views import detail_from_state
+from api.schemas import IsoDate
 from domain.money import Currency, major_units
 from domain.permissions import Action
 from services import settlements
@@ -101,10 +102,10 @@ def settlement_filter(
     ] = None,
     currency: Annotated[Currency | None, Query(description="ISO 4217 code, any case.")] = None,
     expected_by_from: Annotated[
-        date | None, Query(description="Expected on the statement by this date or later.")
+        IsoDate | None, Query(description="Expected on the statement by this date or later.")
     ] = None,
     expected_by_to: Annotated[
-        date | None, Query(description="Expected on the statement by this date or earlier.")
+        IsoDate | None, Query(description="Expected on the statement by this date or earlier.")
     ] = None,
     due_within_days: Annotated[
         int, Query(ge=0, le=60, description="A window ending within this many days (or already ended) is due.")

@@ -9,6 +9,7 @@ import stripe
 from fastapi import APIRouter, HTTPException, Request, status
 
 from api.deps import DatabaseDep, SettingsDep, TemporalDep
+from api.openapi import error_responses
 from services import stripe_events
 from services.stripe_signatures import verified_event
 
@@ -16,7 +17,27 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 
 
-@router.post("/webhooks/stripe", include_in_schema=True)
+# Read raw (the signature covers the exact bytes), so FastAPI cannot see the request: it is described here.
+STRIPE_EVENT_REQUEST: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "Stripe-Signature",
+            "in": "header",
+            "required": True,
+            "description": "Stripe's signature of the body with the endpoint's secret (`t=...,v1=...`).",
+            "schema": {"type": "string"},
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "description": "A Stripe event, exactly as Stripe sent it.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    },
+}
+
+
+# Signed by Stripe, not a staff token: its own answers are a bad signature and (as any body) one too large.
+@router.post("/webhooks/stripe", responses=error_responses(400, 413), openapi_extra=STRIPE_EVENT_REQUEST)
 async def stripe_webhook(
     request: Request, settings: SettingsDep, database: DatabaseDep, client: TemporalDep
 ) -> dict[str, Any]:
