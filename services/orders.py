@@ -45,7 +45,7 @@ def register_order(session: Session, stripe_client: stripe.StripeClient, fields:
             stripe_customer_id=fields.get("stripe_customer_id"),
         ),
     )
-    return orders.add_order(session, fields), True
+    return orders.add_order(session, fields)
 
 
 @use_case

@@ -79,8 +79,11 @@ def check_payment_unused(session: Session, payment_intent_id: str) -> None:
         raise PaymentTaken(payment_intent_id, owner)
 
 
-def add_order(session: Session, fields: dict) -> Order:
-    """Record a new order (and its customer); a concurrent registration of the same order or payment is a conflict."""
+def add_order(session: Session, fields: dict) -> tuple[Order, bool]:
+    """Record a new order (and its customer); return it and whether it was new.
+
+    Registered meanwhile by a concurrent request: the same registration is that order, another is a conflict.
+    """
     _record_customer(session, fields["customer_id"], fields["customer_email"])
     status = paid_order_status(fields.get("activated_at") is not None)
     order = Order(**fields, status=status.value)
@@ -88,9 +91,13 @@ def add_order(session: Session, fields: dict) -> Order:
         with session.begin_nested():  # a savepoint: the unique constraints decide a race, the session stays usable
             session.add(order)
     except IntegrityError as error:
+        existing = find_order(session, fields["order_id"])
+        if existing is not None:
+            check_same_registration(existing, fields)
+            return existing, False
         check_payment_unused(session, fields["payment_intent_id"])
-        raise OrderConflict(f"order {fields['order_id']} was registered at the same time by another request") from error
-    return order
+        raise OrderConflict(f"order {fields['order_id']} could not be recorded: {error.orig}") from error
+    return order, True
 
 
 def _record_customer(session: Session, customer_id: str, email: str) -> None:
