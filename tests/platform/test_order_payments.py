@@ -137,12 +137,22 @@ async def test_two_orders_of_a_new_customer_registered_at_once_are_both_recorded
         assert [answer.status_code for answer in answers] == [201, 201], [a.text for a in answers]
 
 
+async def test_the_same_registration_sent_twice_at_once_is_one_order(
+    api: httpx.AsyncClient, unique, order_body
+) -> None:
+    # A shop retrying while its first request is still in flight gets the order, not a conflict with itself.
+    body = order_body(unique("ord"), unique("cus"))
+    answers = await asyncio.gather(*(api.post("/orders", headers=SHOP, json=body) for _ in range(2)))
+    assert sorted(answer.status_code for answer in answers) == [200, 201], [a.text for a in answers]
+    assert answers[0].json() == answers[1].json()
+
+
 def test_the_database_refuses_a_second_order_on_a_payment(
     database: Database, unique: Callable[[str], str], shop_stripe: stripe.StripeClient
 ) -> None:
     # Whatever skips the service's check (a race, another entry point), the unique constraint still decides.
     first = order_body(shop_stripe, unique("ord-a"), unique("cus"), paid_at=datetime(2025, 3, 1, 10, tzinfo=UTC))
-    database.transact(lambda session: add_order(session, first, SHOP_ACTOR))
+    assert database.transact(lambda session: add_order(session, first, SHOP_ACTOR))[1] is True
     with pytest.raises(PaymentTaken) as refused:
         database.transact(lambda session: add_order(session, first | {"order_id": unique("ord-b")}, SHOP_ACTOR))
     assert refused.value.order_id == first["order_id"]
