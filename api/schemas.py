@@ -9,9 +9,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, fiel
 
 from domain.money import AmountMinor, Currency
 from domain.orders import OrderStatus, PlanMonths
+from domain.text import PlainText
 
 Identifier = Annotated[
-    str,
+    PlainText,
     Field(
         min_length=1,
         max_length=64,
@@ -28,11 +29,11 @@ class OrderCreate(BaseModel):
 
     order_id: Identifier
     customer_id: Identifier
-    customer_email: EmailStr
+    customer_email: EmailStr = Field(max_length=254)
     plan_months: int = Field(description="Subscription length: 1, 3, 6 or 12 months.")
     amount_minor: AmountMinor = Field(description="Amount paid, in minor units (cents).")
     currency: Currency
-    payment_intent_id: str = Field(pattern=r"^pi_[A-Za-z0-9_]+$", max_length=255)
+    payment_intent_id: PlainText = Field(pattern=r"^pi_[A-Za-z0-9_]+$", max_length=255)
     paid_at: AwareDatetime
     activated_at: AwareDatetime | None = None
     locale: Literal["en", "fr"] = "en"

@@ -11,8 +11,12 @@ from services.errors import Conflict, NotFound, use_case
 from services.time_bounds import check_contact_time
 from store.dispute_tables import CustomerContact
 from store.orders import orders_of_customer
-from store.tables import Customer, Order
+from store.tables import RESTRICTED_REASON_LENGTH, STAFF_NAME_LENGTH, Customer, Order
 from store.types import utcnow
+
+LIFTED_BY = "lifted by {name}: {note}"
+# The longest note whose 'lifted by <name>: <note>' still fits the restriction reason, whoever lifts it.
+LIFT_NOTE_MAX_LENGTH = RESTRICTED_REASON_LENGTH - len(LIFTED_BY.format(name="x" * STAFF_NAME_LENGTH, note=""))
 
 
 def _customer(session: Session, customer_id: str) -> Customer:
@@ -55,7 +59,7 @@ def lift_restriction(session: Session, customer_id: str, actor: Actor, note: str
     if not customer.restricted:
         raise Conflict(f"customer {customer_id} is not restricted")
     customer.restricted = False
-    customer.restricted_reason = f"lifted by {actor.name}: {note}"
+    customer.restricted_reason = LIFTED_BY.format(name=actor.name, note=note)
     customer.updated_at = utcnow()
     session.add(customer)
     session.flush()
