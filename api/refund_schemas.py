@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.refunds import FailureAction, InvestigationFinding, RefundStatus, TroubleshootingOutcome
+from domain.text import PlainText
 from services.refunds import RefundCreate
 
 __all__ = ["RefundCreate"]  # the request body is the use case's input, defined with it
@@ -47,7 +48,7 @@ class NoteBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    note: str | None = Field(None, max_length=2000)
+    note: PlainText | None = Field(None, max_length=2000)
 
 
 class TroubleshootingBody(BaseModel):
@@ -55,7 +56,7 @@ class TroubleshootingBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field(min_length=1, max_length=2000)
+    note: PlainText = Field(min_length=1, max_length=2000)
     outcome: TroubleshootingOutcome
 
 
@@ -65,7 +66,7 @@ class InvestigationBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     finding: InvestigationFinding
-    note: str | None = Field(None, max_length=2000)
+    note: PlainText | None = Field(None, max_length=2000)
 
 
 class FailureResolutionBody(BaseModel):
@@ -74,7 +75,7 @@ class FailureResolutionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: FailureAction
-    reference: str | None = Field(None, max_length=200)
+    reference: PlainText | None = Field(None, max_length=200)
 
 
 class ApprovalPublic(BaseModel):

@@ -19,9 +19,10 @@ from pydantic import (
 
 from domain.money import AmountMinor, Currency
 from domain.orders import CustomerEventKind, OrderStatus, PlanMonths
+from domain.text import PlainText
 
 Identifier = Annotated[
-    str,
+    PlainText,
     Field(
         min_length=1,
         max_length=64,
@@ -50,7 +51,7 @@ class OrderCreate(BaseModel):
 
     order_id: Identifier
     customer_id: Identifier
-    customer_email: EmailStr
+    customer_email: EmailStr = Field(max_length=254)
     # The enum tells clients the plans; the validator below keeps the sentence a support agent reads.
     plan_months: int = Field(
         description="Subscription length: 1, 3, 6 or 12 months.",
@@ -58,7 +59,7 @@ class OrderCreate(BaseModel):
     )
     amount_minor: AmountMinor = Field(description="Amount paid, in minor units (cents).")
     currency: Currency
-    payment_intent_id: str = Field(
+    payment_intent_id: PlainText = Field(
         pattern=r"^pi_[A-Za-z0-9_]+$", max_length=255, description="The Stripe payment of this order, and of no other."
     )
     stripe_customer_id: str | None = Field(

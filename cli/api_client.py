@@ -9,6 +9,8 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from domain.text import escaped
+
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 TIMEOUT_SECONDS = 30.0
 
@@ -96,7 +98,7 @@ def _without_none(values: dict[str, Any]) -> dict[str, Any]:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print an error to stderr; raise the returned Exit to stop with `code`."""
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    typer.secho(f"error: {escaped(message)}", err=True, fg=typer.colors.RED)  # it may quote what was sent
     return typer.Exit(code)
 
 

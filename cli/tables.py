@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.money import major_units
+from domain.text import escaped
 
 # Tables keep their natural width (a narrower terminal wraps the lines) so ids are never cut or folded,
 # and piped output keeps each row on one line for grep and scripts.
@@ -40,16 +41,20 @@ def emit(*renderables: Any) -> None:
 
 
 def _print_all(out: Console, renderables: Sequence[Any]) -> None:
-    """Print each renderable in turn."""
+    """Print each renderable in turn; strings with their control characters escaped, as in `cell`."""
     for renderable in renderables:
-        out.print(renderable, markup=False, soft_wrap=True) if isinstance(renderable, str) else out.print(renderable)
+        if isinstance(renderable, str):
+            out.print(escaped(renderable), markup=False, soft_wrap=True)
+        else:
+            out.print(renderable)
 
 
 def cell(value: Any) -> Text:
-    """A value as plain text: data is never read as rich markup (a note may contain brackets)."""
+    """A value as plain text: never read as rich markup (a note may contain brackets), and its control characters
+    escaped (ESC as \\x1b), so text stored before the API refused them cannot drive the reader's terminal."""
     if value is None or value == "":
         return Text(NONE)
-    return Text(str(value))
+    return Text(escaped(str(value)))
 
 
 def money(amount_minor: int, currency: str) -> str:

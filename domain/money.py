@@ -20,9 +20,9 @@ SUPPORTED_CURRENCIES = frozenset(
 )
 
 
-# The most an amount may be: what the read model's INTEGER columns hold on PostgreSQL (21,474,836.47 in major units
-# of a two-decimal currency, far above any subscription); larger is refused at the door rather than failing the write.
-MAX_AMOUNT_MINOR = 2**31 - 1
+# The most an amount may be: the largest integer every JSON client reads exactly (JavaScript's 2**53 - 1). The read
+# model's BIGINT columns hold it, and sums of many such amounts, with room to spare; Stripe refuses far less anyway.
+MAX_AMOUNT_MINOR = 2**53 - 1
 
 
 def _whole_number(value: object) -> object:

@@ -46,6 +46,7 @@ from domain.refund_messages import (
 )
 from domain.refunds import FailureAction, InvestigationFinding, RefundReason, RefundStatus, TroubleshootingOutcome
 from domain.roles import Actor
+from domain.text import PlainText
 from services.errors import Conflict, Unavailable, use_case
 from services.time_bounds import check_contact_time
 from services.workflow_updates import send_update
@@ -79,7 +80,7 @@ class RefundCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    order_id: str = Field(min_length=1, max_length=64)
+    order_id: PlainText = Field(min_length=1, max_length=64)
     reason: RefundReason
     amount_minor: AmountMinor | None = Field(
         None, description="Partial amount in minor units; omit for the whole remainder."
@@ -87,8 +88,8 @@ class RefundCreate(BaseModel):
     customer_contacted_at: AwareDatetime | None = Field(
         None, description="When the customer contacted us; default now."
     )
-    note: str | None = Field(None, max_length=2000)
-    legal_basis: str | None = Field(None, max_length=500, description="Local consumer law invoked, if any.")
+    note: PlainText | None = Field(None, max_length=2000)
+    legal_basis: PlainText | None = Field(None, max_length=500, description="Local consumer law invoked, if any.")
 
 
 @dataclass

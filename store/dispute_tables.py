@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from store.types import UTCDateTime, utcnow
+from store.types import AmountColumn, UTCDateTime, utcnow
 
 
 class Dispute(SQLModel, table=True):
@@ -20,7 +20,7 @@ class Dispute(SQLModel, table=True):
     charge_id: str = Field(max_length=255)
     payment_intent_id: str | None = Field(default=None, index=True, max_length=255)
     customer_id: str | None = Field(default=None, index=True, max_length=64)
-    amount_minor: int
+    amount_minor: int = Field(sa_type=AmountColumn)
     currency: str = Field(max_length=3)
     reason: str = Field(max_length=60)
     status: str = Field(max_length=30, index=True)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from store.types import UTCDateTime, utcnow
+from store.types import AmountColumn, UTCDateTime, utcnow
 
 
 class Refund(SQLModel, table=True):
@@ -23,7 +23,7 @@ class Refund(SQLModel, table=True):
     open_order_id: str | None = Field(default=None, unique=True, max_length=64)
     reason: str = Field(max_length=40)
     status: str = Field(max_length=20, index=True)
-    amount_minor: int
+    amount_minor: int = Field(sa_type=AmountColumn)
     currency: str = Field(max_length=3)
     requested_by_id: str = Field(max_length=64)
     requested_by_name: str = Field(max_length=120)

@@ -7,7 +7,10 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from store.types import UTCDateTime, utcnow
+from store.types import AmountColumn, UTCDateTime, utcnow
+
+STAFF_NAME_LENGTH = 120
+RESTRICTED_REASON_LENGTH = 500
 
 
 def _ts(nullable: bool = False, index: bool = False):
@@ -21,7 +24,7 @@ class StaffMember(SQLModel, table=True):
     __tablename__ = "staff"
 
     staff_id: str = Field(primary_key=True, max_length=64)
-    name: str = Field(max_length=120, unique=True)
+    name: str = Field(max_length=STAFF_NAME_LENGTH, unique=True)
     roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
     token_sha256: str = Field(max_length=64, unique=True, index=True)
     token_hint: str = Field(max_length=16, description="First characters of the token, to tell tokens apart.")
@@ -37,7 +40,7 @@ class Customer(SQLModel, table=True):
     customer_id: str = Field(primary_key=True, max_length=64)
     email: str = Field(max_length=254)
     restricted: bool = False
-    restricted_reason: str | None = Field(default=None, max_length=500)
+    restricted_reason: str | None = Field(default=None, max_length=RESTRICTED_REASON_LENGTH)
     restricted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -52,7 +55,7 @@ class Order(SQLModel, table=True):
     customer_id: str = Field(foreign_key="customers.customer_id", index=True, max_length=64)
     customer_email: str = Field(max_length=254)
     plan_months: int
-    amount_minor: int
+    amount_minor: int = Field(sa_type=AmountColumn)
     currency: str = Field(max_length=3)
     # A payment pays one order: the database refuses a second order on it, whatever the entry point.
     payment_intent_id: str = Field(unique=True, index=True, max_length=255)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.types import TypeDecorator
+
+# Amounts in minor units: BIGINT on PostgreSQL (INTEGER stops at 2**31 - 1, 21 million in a two-decimal currency);
+# SQLite's INTEGER already holds 64 bits, so its tables need no rebuild.
+AmountColumn = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UTCDateTime(TypeDecorator):

@@ -9,8 +9,10 @@ from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import ActorDep, SessionDep, permits
+from api.params import CustomerIdPath
 from api.schemas import CustomerEventPublic, CustomerPublic, OrderPublic
 from domain.permissions import Action
+from domain.text import PlainText
 from services import customers
 from store.tables import Customer, CustomerEvent, Order
 
@@ -28,7 +30,7 @@ def _public(customer: Customer, orders: list[Order], events: list[CustomerEvent]
 
 
 @router.get("/{customer_id}", response_model=CustomerPublic, dependencies=[permits(Action.READ_ORDERS)])
-def read_customer(customer_id: str, session: SessionDep) -> CustomerPublic:
+def read_customer(customer_id: CustomerIdPath, session: SessionDep) -> CustomerPublic:
     """A customer, their restriction status and their orders."""
     return _public(*customers.read_customer(session, customer_id))
 
@@ -40,7 +42,7 @@ class ContactCreate(BaseModel):
 
     channel: Literal["contact_form", "whatsapp", "email", "phone", "chat"]
     contacted_at: AwareDatetime | None = Field(None, description="Default now.")
-    note: str | None = Field(None, max_length=2000)
+    note: PlainText | None = Field(None, max_length=2000)
 
 
 class ContactPublic(BaseModel):
@@ -62,7 +64,7 @@ class LiftRestriction(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field(min_length=1, max_length=2000)
+    note: PlainText = Field(min_length=1, max_length=2000)
 
 
 @router.post(
@@ -71,7 +73,9 @@ class LiftRestriction(BaseModel):
     status_code=status.HTTP_201_CREATED,
     dependencies=[permits(Action.RECORD_CONTACT)],
 )
-def record_contact(customer_id: str, body: ContactCreate, session: SessionDep, actor: ActorDep) -> ContactPublic:
+def record_contact(
+    customer_id: CustomerIdPath, body: ContactCreate, session: SessionDep, actor: ActorDep
+) -> ContactPublic:
     """Record that the customer contacted support (this is 'prior contact' for a later chargeback)."""
     contact = customers.record_contact(session, customer_id, actor, body.channel, body.contacted_at, body.note)
     return ContactPublic.model_validate(contact)
@@ -80,6 +84,8 @@ def record_contact(customer_id: str, body: ContactCreate, session: SessionDep, a
 @router.post(
     "/{customer_id}/lift-restriction", response_model=CustomerPublic, dependencies=[permits(Action.LIFT_RESTRICTION)]
 )
-def lift_restriction(customer_id: str, body: LiftRestriction, session: SessionDep, actor: ActorDep) -> CustomerPublic:
+def lift_restriction(
+    customer_id: CustomerIdPath, body: LiftRestriction, session: SessionDep, actor: ActorDep
+) -> CustomerPublic:
     """Let a restricted customer order again."""
     return _public(*customers.lift_restriction(session, customer_id, actor, body.note))

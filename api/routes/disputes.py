@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ActorDep, DatabaseDep, SessionDep, TemporalDep, permits
+from api.params import DisputeIdPath, DisputeStatusQuery
 from domain.dispute_messages import DisputeState
 from domain.permissions import Action
+from domain.text import PlainText
 from services import disputes
 from store.dispute_tables import Dispute
 
@@ -56,26 +58,26 @@ class EvidenceBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    uncategorized_text: str | None = Field(None, max_length=20000)
+    uncategorized_text: PlainText | None = Field(None, max_length=20000)
 
 
 @router.get("", response_model=list[DisputePublic], dependencies=[permits(Action.READ_DISPUTES)])
 def list_disputes(
-    session: SessionDep, status: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50
+    session: SessionDep, status: DisputeStatusQuery = None, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[DisputePublic]:
     """Disputes, newest first, optionally by status."""
     return [DisputePublic.model_validate(row) for row in disputes.list_disputes(session, status, limit)]
 
 
 @router.get("/{dispute_id}", response_model=DisputePublic, dependencies=[permits(Action.READ_DISPUTES)])
-def read_dispute(dispute_id: str, session: SessionDep) -> DisputePublic:
+def read_dispute(dispute_id: DisputeIdPath, session: SessionDep) -> DisputePublic:
     """One dispute."""
     return DisputePublic.model_validate(disputes.read_dispute(session, dispute_id))
 
 
 @router.post("/{dispute_id}/submit", response_model=DisputePublic, dependencies=[permits(Action.ACT_ON_DISPUTE)])
 async def submit_evidence(
-    dispute_id: str, body: EvidenceBody, actor: ActorDep, database: DatabaseDep, client: TemporalDep
+    dispute_id: DisputeIdPath, body: EvidenceBody, actor: ActorDep, database: DatabaseDep, client: TemporalDep
 ) -> DisputePublic:
     """Submit the assembled evidence now instead of waiting for the automatic submission."""
     row, state = await disputes.submit_evidence(database, client, dispute_id, actor, body.uncategorized_text)
@@ -83,7 +85,9 @@ async def submit_evidence(
 
 
 @router.post("/{dispute_id}/accept", response_model=DisputePublic, dependencies=[permits(Action.ACT_ON_DISPUTE)])
-async def accept_dispute(dispute_id: str, actor: ActorDep, database: DatabaseDep, client: TemporalDep) -> DisputePublic:
+async def accept_dispute(
+    dispute_id: DisputeIdPath, actor: ActorDep, database: DatabaseDep, client: TemporalDep
+) -> DisputePublic:
     """Accept the dispute: no evidence is sent and the chargeback stands."""
     row, state = await disputes.accept_dispute(database, client, dispute_id, actor)
     return _public(row, state, "accept", ACCEPT_ACCEPTED)

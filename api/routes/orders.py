@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from api.deps import ActorDep, SessionDep, StripeDep, permits
+from api.params import OrderIdPath
 from api.schemas import ActivationRecord, OrderCreate, OrderPublic
 from domain.permissions import Action
 from services import orders
@@ -36,13 +37,13 @@ def create_order(
 
 
 @router.post("/{order_id}/activation", response_model=OrderPublic, dependencies=[permits(Action.RECORD_ACTIVATION)])
-def activate_order(order_id: str, body: ActivationRecord, session: SessionDep, actor: ActorDep) -> OrderPublic:
+def activate_order(order_id: OrderIdPath, body: ActivationRecord, session: SessionDep, actor: ActorDep) -> OrderPublic:
     """Record that the activation details were created and sent."""
     order = orders.record_activation(session, order_id, body.activated_at, actor)
     return OrderPublic.model_validate(order)
 
 
 @router.get("/{order_id}", response_model=OrderPublic, dependencies=[permits(Action.READ_ORDERS)])
-def read_order(order_id: str, session: SessionDep) -> OrderPublic:
+def read_order(order_id: OrderIdPath, session: SessionDep) -> OrderPublic:
     """One order with its status."""
     return OrderPublic.model_validate(orders.read_order(session, order_id))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.deps import MAX_OFFSET, ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
+from api.params import CustomerIdQuery, IdempotencyKeyHeader, OrderIdQuery, RefundIdPath
 from api.refund_schemas import (
     FailureResolutionBody,
     InvestigationBody,
@@ -43,7 +44,7 @@ async def request_refund(
     settings: SettingsDep,
     client: TemporalDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> RefundCreated:
     """Open a refund request and start its workflow; the same Idempotency-Key and body give the same refund."""
     prepared = await refunds.request_refund(database, settings, client, body, actor, idempotency_key)
@@ -66,8 +67,8 @@ async def request_refund(
 def list_refunds(
     session: SessionDep,
     status_: Annotated[RefundStatus | None, Query(alias="status")] = None,
-    order_id: str | None = None,
-    customer_id: str | None = None,
+    order_id: OrderIdQuery = None,
+    customer_id: CustomerIdQuery = None,
     needs_attention: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -87,7 +88,7 @@ def list_refunds(
 
 
 @router.get("/{refund_id}", response_model=RefundDetail, dependencies=[permits(Action.READ_REFUNDS)])
-def read_refund(refund_id: str, session: SessionDep, settings: SettingsDep) -> RefundDetail:
+def read_refund(refund_id: RefundIdPath, session: SessionDep, settings: SettingsDep) -> RefundDetail:
     """A refund with its policy decision, approvals, Stripe refund, settlement window and timeline."""
     row, events = refunds.read_refund(session, refund_id)
     return detail_from_row(settings, row, events)
@@ -97,7 +98,7 @@ def read_refund(refund_id: str, session: SessionDep, settings: SettingsDep) -> R
     "/{refund_id}/troubleshooting", response_model=RefundDetail, dependencies=[permits(Action.RECORD_TROUBLESHOOTING)]
 )
 async def record_troubleshooting(
-    refund_id: str,
+    refund_id: RefundIdPath,
     body: TroubleshootingBody,
     actor: ActorDep,
     database: DatabaseDep,
@@ -114,7 +115,7 @@ async def record_troubleshooting(
     "/{refund_id}/investigation", response_model=RefundDetail, dependencies=[permits(Action.RECORD_INVESTIGATION)]
 )
 async def record_investigation(
-    refund_id: str,
+    refund_id: RefundIdPath,
     body: InvestigationBody,
     actor: ActorDep,
     database: DatabaseDep,
@@ -129,7 +130,12 @@ async def record_investigation(
 
 @router.post("/{refund_id}/approve", response_model=RefundDetail, dependencies=[permits(Action.DECIDE_REFUND)])
 async def approve(
-    refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep
+    refund_id: RefundIdPath,
+    body: NoteBody,
+    actor: ActorDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    client: TemporalDep,
 ) -> RefundDetail:
     """Approve; the last approval required sends the refund to Stripe."""
     return detail_from_state(settings, *await refunds.approve(database, client, refund_id, actor, body.note))
@@ -137,7 +143,12 @@ async def approve(
 
 @router.post("/{refund_id}/reject", response_model=RefundDetail, dependencies=[permits(Action.DECIDE_REFUND)])
 async def reject(
-    refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep
+    refund_id: RefundIdPath,
+    body: NoteBody,
+    actor: ActorDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    client: TemporalDep,
 ) -> RefundDetail:
     """Reject; the customer is told."""
     return detail_from_state(settings, *await refunds.reject(database, client, refund_id, actor, body.note))
@@ -145,7 +156,12 @@ async def reject(
 
 @router.post("/{refund_id}/cancel", response_model=RefundDetail, dependencies=[permits(Action.CANCEL_REFUND)])
 async def cancel(
-    refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep
+    refund_id: RefundIdPath,
+    body: NoteBody,
+    actor: ActorDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    client: TemporalDep,
 ) -> RefundDetail:
     """Withdraw a refund until the Stripe call is made."""
     return detail_from_state(settings, *await refunds.cancel(database, client, refund_id, actor, body.note))
@@ -155,7 +171,7 @@ async def cancel(
     "/{refund_id}/resolve-failure", response_model=RefundDetail, dependencies=[permits(Action.RESOLVE_FAILURE)]
 )
 async def resolve_failure(
-    refund_id: str,
+    refund_id: RefundIdPath,
     body: FailureResolutionBody,
     actor: ActorDep,
     database: DatabaseDep,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from api.deps import MAX_OFFSET, ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
+from api.params import RefundIdPath
 from api.refund_schemas import NoteBody, RefundDetail
 from api.refund_views import detail_from_state
 from api.schemas import IsoDate
@@ -242,7 +243,12 @@ def export_settlements(
     "/settlements/{refund_id}/confirm", response_model=RefundDetail, dependencies=[permits(Action.CONFIRM_SETTLEMENT)]
 )
 async def confirm(
-    refund_id: str, body: NoteBody, actor: ActorDep, database: DatabaseDep, settings: SettingsDep, client: TemporalDep
+    refund_id: RefundIdPath,
+    body: NoteBody,
+    actor: ActorDep,
+    database: DatabaseDep,
+    settings: SettingsDep,
+    client: TemporalDep,
 ) -> RefundDetail:
     """The customer's bank shows the refund: settle it before its window ends (recorded in the refund's timeline)."""
     return detail_from_state(

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from cli.main import app
+from store.db import Database
+from store.refund_tables import Refund, RefundEvent
+from store.tables import Customer, Order
 
 RUNNER = CliRunner()
 API_COMMANDS = ("request", "show", "list", "approve", "reject", "settlements", "confirm-settlement")
@@ -106,3 +110,64 @@ def test_empty_lists_say_so(api_url: str) -> None:
     assert empty.exit_code == 0 and empty.stdout.startswith("No settlements match (today is ")
     csv_only_header = run("settlements", "--csv", "-", "--token", "dev-finance-1", env=env)
     assert csv_only_header.exit_code == 0 and csv_only_header.stdout.startswith("refund_id,stripe_refund_id,order_id,")
+
+
+def test_show_escapes_control_characters_stored_before_the_api_refused_them(api_url: str, tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    hostile = "ok\x1b[2J\x1b]0;owned\x07 approved\u202e"
+
+    def old_rows(session) -> None:
+        session.add(Customer(customer_id="cus-esc", email="ada@example.com"))
+        session.add(
+            Order(
+                order_id="ord-esc",
+                customer_id="cus-esc",
+                customer_email="ada@example.com",
+                plan_months=12,
+                amount_minor=11988,
+                currency="eur",
+                payment_intent_id="pi_esc",
+                paid_at=now,
+            )
+        )
+        session.flush()
+        session.add(
+            Refund(
+                refund_id="rf_esc",
+                workflow_id="refund-rf_esc",
+                order_id="ord-esc",
+                customer_id="cus-esc",
+                reason="wrong_plan",
+                status="awaiting_approval",
+                amount_minor=11988,
+                currency="eur",
+                requested_by_id="support-1",
+                requested_by_name="Sam\x1b[31m",
+                requested_at=now,
+                customer_contacted_at=now,
+                note=hostile,
+                request_fingerprint="x",
+            )
+        )
+        session.flush()
+        session.add(
+            RefundEvent(
+                refund_id="rf_esc",
+                seq=1,
+                at=now,
+                kind="requested",
+                status="awaiting_approval",
+                actor_id="support-1",
+                actor_name="Sam",
+                note=hostile,
+            )
+        )
+
+    database = Database(f"sqlite:///{tmp_path / 'refunds.db'}")
+    database.transact(old_rows)
+    database.dispose()
+    shown = run("show", "rf_esc", "--token", "dev-approver-1", env={"REFUNDS_API_URL": api_url})
+    assert shown.exit_code == 0, shown.stderr
+    assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout and "\u202e" not in shown.stdout
+    assert "ok\\x1b[2J\\x1b]0;owned\\x07 approved\\u202e" in shown.stdout
+    assert "Sam\\x1b[31m" in shown.stdout

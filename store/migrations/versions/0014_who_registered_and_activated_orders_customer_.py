@@ -1,7 +1,7 @@
 """who registered and activated each order, the customer events trail, the staff id on contacts; audit tables append-only
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-11 10:00:00
 """
 
@@ -13,7 +13,7 @@ import store.types
 from store.append_only import AUDIT_TABLES, protect, unprotect
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
