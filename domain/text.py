@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 # Line breaks and tabs are how people lay out a note; every other control character is refused.
 LAYOUT = frozenset("\n\t")
@@ -48,5 +48,16 @@ def _plain(value: str) -> str:
     return value
 
 
+# What the schema tells clients (and schemathesis): no character is_unsafe refuses. Only documented, never matched:
+# the validator above answers with a sentence naming the character, and turns CRLF into LF first. Lone surrogates are
+# left out: a valid JSON or URL text cannot carry them, and regex engines of other languages refuse the range.
+SAFE_TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+
+
+def _document_safe_text(schema: dict[str, Any]) -> None:
+    """Say in the schema which characters are refused, unless a stricter pattern of the field already does."""
+    schema.setdefault("pattern", SAFE_TEXT_PATTERN)
+
+
 # The one text type of every input: bodies, query and path parameters, headers. Lengths are set where it is used.
-PlainText = Annotated[str, AfterValidator(_plain)]
+PlainText = Annotated[str, AfterValidator(_plain), Field(json_schema_extra=_document_safe_text)]
