@@ -143,3 +143,18 @@ async def stack(
                 await serving
                 stripe.v1.webhook_endpoints.delete(endpoint.id)
     database.dispose()
+
+
+# Long enough for a test to register the order (and a contact or refund) before the bank opens the dispute.
+DISPUTE_DELAY_S = 2.5
+
+
+@pytest.fixture
+async def disputes(stack: RefundStack) -> AsyncIterator[RefundStack]:
+    """The stack, with pm_card_createDispute disputes opening a little after payment."""
+    previous = stack.emulator.control.settings()["dispute_delay"]
+    stack.emulator.control.configure(dispute_delay=DISPUTE_DELAY_S)
+    try:
+        yield stack
+    finally:
+        stack.emulator.control.configure(dispute_delay=previous)

@@ -138,6 +138,20 @@ class RefundStack:
                 raise AssertionError(f"refund {refund_id}: not {what} after {timeout}s: {refund}")
             await asyncio.sleep(0.1)
 
+    async def dispute_of(self, payment_intent_id: str, timeout: float = 20.0) -> dict[str, Any]:
+        """The dispute our API recorded for this payment, once its workflow has published it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [
+                d
+                for d in (await self.api.get("/disputes", headers=FINANCE)).json()
+                if d["payment_intent_id"] == payment_intent_id
+            ]
+            if found and found[0]["prior_contact"] is not None and found[0]["evidence_due_at"] is not None:
+                return found[0]
+            assert time.monotonic() < deadline, "the dispute never reached our records"
+            await asyncio.sleep(0.1)
+
     async def wait_for_status(self, refund_id: str, *statuses: str, timeout: float = 30.0) -> dict[str, Any]:
         """Poll the read model until the refund reaches one of `statuses`."""
         deadline = time.monotonic() + timeout

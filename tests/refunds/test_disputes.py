@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,36 +15,6 @@ from workflows.dispute import DisputeWorkflow
 
 # The read model on both backends: the same flows on SQLite and PostgreSQL (see conftest).
 READ_MODEL_BACKENDS = ("sqlite", "postgresql")
-
-
-# Long enough for a test to register the order (and a contact or refund) before the bank opens the dispute.
-DISPUTE_DELAY_S = 2.5
-
-
-@pytest.fixture
-async def disputes(stack: RefundStack) -> AsyncIterator[RefundStack]:
-    """The stack, with pm_card_createDispute disputes opening a little after payment."""
-    previous = stack.emulator.control.settings()["dispute_delay"]
-    stack.emulator.control.configure(dispute_delay=DISPUTE_DELAY_S)
-    try:
-        yield stack
-    finally:
-        stack.emulator.control.configure(dispute_delay=previous)
-
-
-async def _dispute_of(stack: RefundStack, payment_intent_id: str, timeout: float = 20.0) -> dict:
-    """The dispute our API recorded for this payment, once its workflow has published it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = [
-            d
-            for d in (await stack.api.get("/disputes", headers=FINANCE)).json()
-            if d["payment_intent_id"] == payment_intent_id
-        ]
-        if found and found[0]["prior_contact"] is not None and found[0]["evidence_due_at"] is not None:
-            return found[0]
-        assert time.monotonic() < deadline, "the dispute never reached our records"
-        await asyncio.sleep(0.1)
 
 
 async def _wait_dispute(stack: RefundStack, dispute_id: str, predicate, timeout: float = 20.0) -> dict:
@@ -62,7 +31,7 @@ async def _wait_dispute(stack: RefundStack, dispute_id: str, predicate, timeout:
 @pytest.mark.history
 async def test_no_prior_contact_suspends_and_restricts(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
-    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    dispute = await disputes.dispute_of(order["payment_intent_id"])
     assert dispute["prior_contact"] is False
     assert "without prior contact" in dispute["prior_contact_clause"]
     assert dispute["order_ids"] == [order["order_id"]] and dispute["suspended"] is True
@@ -114,7 +83,7 @@ async def test_prior_contact_does_not_suspend(disputes: RefundStack) -> None:
         headers=SUPPORT,
     )
     assert contact.status_code == 201, contact.text
-    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    dispute = await disputes.dispute_of(order["payment_intent_id"])
     assert dispute["prior_contact"] is True and dispute["suspended"] is False
     assert any("whatsapp" in line for line in dispute["prior_contact_evidence"])
     assert (await disputes.api.get(f"/orders/{order['order_id']}", headers=SUPPORT)).json()["status"] == "active"
@@ -128,7 +97,7 @@ async def test_open_refund_is_cancelled_before_stripe(disputes: RefundStack) -> 
     assert requested.status_code == 201, requested.text
     refund_id = requested.json()["refund_id"]
     await disputes.wait_for_status(refund_id, "awaiting_approval")
-    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    dispute = await disputes.dispute_of(order["payment_intent_id"])
     assert dispute["prior_contact"] is True, "the refund request is prior contact"
     assert refund_id in dispute["refund_ids"]
     refund = await disputes.wait_for_status(refund_id, "cancelled")
@@ -140,7 +109,7 @@ async def test_open_refund_is_cancelled_before_stripe(disputes: RefundStack) -> 
 @pytest.mark.history
 async def test_evidence_submitted_automatically_before_deadline(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
-    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    dispute = await disputes.dispute_of(order["payment_intent_id"])
     due_by = datetime.fromisoformat(dispute["due_by"])
     evidence_due_at = datetime.fromisoformat(dispute["evidence_due_at"])
     assert evidence_due_at == due_by - disputes.settings.dispute_evidence_lead_time
@@ -159,7 +128,7 @@ async def test_evidence_submitted_automatically_before_deadline(disputes: Refund
 @pytest.mark.history
 async def test_won_reinstates_and_restriction_stays_until_lifted(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
-    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    dispute = await disputes.dispute_of(order["payment_intent_id"])
     response = await disputes.api.post(
         f"/disputes/{dispute['dispute_id']}/submit", json={"uncategorized_text": "winning_evidence"}, headers=FINANCE
     )
@@ -190,7 +159,7 @@ async def test_won_reinstates_and_restriction_stays_until_lifted(disputes: Refun
 @pytest.mark.history
 async def test_lost_marks_orders_charged_back(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
-    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    dispute = await disputes.dispute_of(order["payment_intent_id"])
     response = await disputes.api.post(
         f"/disputes/{dispute['dispute_id']}/submit", json={"uncategorized_text": "losing_evidence"}, headers=FINANCE
     )
@@ -204,7 +173,7 @@ async def test_lost_marks_orders_charged_back(disputes: RefundStack) -> None:
 
 async def test_duplicate_created_events_start_one_workflow(disputes: RefundStack) -> None:
     order = await disputes.paid_order(card="pm_card_createDispute", activated=True)
-    dispute = await _dispute_of(disputes, order["payment_intent_id"])
+    dispute = await disputes.dispute_of(order["payment_intent_id"])
     stripe_dispute = await asyncio.to_thread(disputes.stripe.v1.disputes.retrieve, dispute["dispute_id"])
     snapshot = dispute_snapshot(stripe_dispute.to_dict())
     for event_id in ("evt_dup_a", "evt_dup_b"):
