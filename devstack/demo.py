@@ -10,15 +10,28 @@ from typing import Any
 import stripe
 
 from cli.api_client import StaffApi
+from stripe_emulator.testing import pay
 
-# Each case: its refund reason, plan, amount, card and whether activation details were sent; what the policy does.
-CASES: tuple[tuple[str, str, int, int, str, bool], ...] = (
-    ("never activated: approved and paid at once", "not_activated", 3, 2997, "pm_card_visa", False),
-    ("wrong plan chosen: waits for an approver", "wrong_plan", 12, 11988, "pm_card_visa", True),
-    ("technical issue: support troubleshoots first", "technical_issue", 1, 999, "pm_card_visa", True),
-    ("card used without consent: investigated", "unauthorized_transaction", 6, 5994, "pm_card_visa", True),
-    ("changed their mind: rejected, with the clause", "changed_mind", 1, 999, "pm_card_visa", True),
-    ("the card refuses the refund: finance pays by hand", "not_activated", 1, 999, "pm_card_refundFail", False),
+
+@dataclass(frozen=True)
+class DemoCase:
+    """One way the policy treats a request: the order it needs and the reason given."""
+
+    what: str
+    reason: str
+    plan_months: int
+    amount_minor: int
+    card: str = "pm_card_visa"
+    activated: bool = True
+
+
+CASES = (
+    DemoCase("never activated: approved and paid at once", "not_activated", 3, 2997, activated=False),
+    DemoCase("wrong plan chosen: waits for an approver", "wrong_plan", 12, 11988),
+    DemoCase("technical issue: support troubleshoots first", "technical_issue", 1, 999),
+    DemoCase("card used without consent: investigated", "unauthorized_transaction", 6, 5994),
+    DemoCase("changed their mind: rejected, with the clause", "changed_mind", 1, 999),
+    DemoCase("the card refuses the refund: finance pays by hand", "not_activated", 1, 999, "pm_card_refundFail", False),
 )
 
 
@@ -40,32 +53,23 @@ def _stripe(stripe_url: str, stripe_key: str) -> stripe.StripeClient:
     return stripe.StripeClient(stripe_key, base_addresses={"api": stripe_url})
 
 
-def _paid_order(client: stripe.StripeClient, shop: StaffApi, run: str, n: int, case: tuple) -> dict[str, Any]:
+def _paid_order(client: stripe.StripeClient, shop: StaffApi, run: str, n: int, case: DemoCase) -> dict[str, Any]:
     """A confirmed card payment in Stripe, registered as the shop's order."""
-    _, _, months, amount, card, activated = case
     customer_id = f"cus-demo-{run}-{n}"
     email = f"{customer_id}@example.com"
     customer = client.v1.customers.create({"email": email})
-    params: Any = {
-        "amount": amount,
-        "currency": "eur",
-        "customer": customer.id,
-        "payment_method": card,
-        "payment_method_types": ["card"],
-        "confirm": True,
-    }
-    intent = client.v1.payment_intents.create(params)
+    intent = pay(client, case.amount_minor, "eur", case.card, customer.id)
     paid_at = datetime.fromtimestamp(intent.created, UTC)
     body = {
         "order_id": f"ord-demo-{run}-{n}",
         "customer_id": customer_id,
         "customer_email": email,
-        "plan_months": months,
-        "amount_minor": amount,
+        "plan_months": case.plan_months,
+        "amount_minor": case.amount_minor,
         "currency": "EUR",
         "payment_intent_id": intent.id,
         "paid_at": paid_at.isoformat(),
-        "activated_at": (paid_at + timedelta(minutes=2)).isoformat() if activated else None,
+        "activated_at": (paid_at + timedelta(minutes=2)).isoformat() if case.activated else None,
     }
     order, _ = shop.post("/orders", body)
     return order
@@ -78,12 +82,12 @@ def run_demo(shop: StaffApi, support: StaffApi, stripe_url: str, stripe_key: str
     made: list[DemoRefund] = []
     for n, case in enumerate(CASES, start=1):
         order = _paid_order(client, shop, run, n, case)
-        body = {"order_id": order["order_id"], "reason": case[1], "note": f"demo: {case[0]}"}
+        body = {"order_id": order["order_id"], "reason": case.reason, "note": f"demo: {case.what}"}
         created, _ = support.post("/refunds", body)
         decision = created.get("policy_decision") or {}
         made.append(
             DemoRefund(
-                case=case[0],
+                case=case.what,
                 order_id=order["order_id"],
                 refund_id=created["refund_id"],
                 decided_status=created.get("decided_status") or created["status"],
