@@ -8,7 +8,7 @@ import logging
 from temporalio.client import Client
 
 from core.settings import Settings
-from core.temporal import connect
+from core.temporal import connect, signing_calls
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,8 @@ class TemporalLink:
 
     def __init__(self, settings: Settings, client: Client | None = None) -> None:
         self.settings = settings
-        self.client = client
+        # Workers refuse unsigned starts and updates, so whichever client we hold signs them.
+        self.client = signing_calls(client, settings) if client is not None else None
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -27,9 +28,12 @@ class TemporalLink:
             self._task = asyncio.create_task(self._connect(), name="temporal-connect")
 
     async def _connect(self) -> None:
-        """Retry until connected, then keep the client."""
+        """Retry until connected, then keep the client (never without the key: every call would be refused)."""
+        if self.settings.actor_signing_key is None:
+            log.error("not connecting to Temporal: ACTOR_SIGNING_KEY is not set, so workers would refuse every call")
+            return
         # The API keeps serving (and /healthz says Temporal is down) however long Temporal takes to appear.
-        self.client = await connect(self.settings, retry=True, give_up_after_s=None)
+        self.client = signing_calls(await connect(self.settings, retry=True, give_up_after_s=None), self.settings)
         log.info("connected to Temporal", extra={"address": self.settings.temporal_address})
 
     async def stop(self) -> None:

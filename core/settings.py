@@ -14,6 +14,11 @@ from domain.refund_messages import RefundRuntime
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR_DIR = REPO_ROOT / "var"
+MIN_SIGNING_KEY_LENGTH = 32
+
+
+class MissingSigningKey(ValueError):
+    """ACTOR_SIGNING_KEY is needed by whatever talks to Temporal."""
 
 
 class Settings(BaseSettings):
@@ -32,6 +37,16 @@ class Settings(BaseSettings):
         None, description="API key for Temporal Cloud; unset for a self-hosted or local server."
     )
     temporal_tls: bool = Field(False, description="Connect to Temporal over TLS (true for Temporal Cloud).")
+    actor_signing_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Shared by API and worker (at least 32 characters): the API signs every workflow start and update with"
+            " it and the worker refuses calls it did not sign. Required; `make run` generates one."
+        ),
+    )
+    signed_call_validity: timedelta = Field(
+        timedelta(minutes=5), description="How long a signed workflow start or update stays valid."
+    )
     temporal_ui_url: str = Field(
         "http://127.0.0.1:8233", description="Temporal Web UI; `make run` serves it on this port."
     )
@@ -153,6 +168,24 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+    @field_validator("actor_signing_key")
+    @classmethod
+    def _long_signing_key(cls, key: SecretStr | None) -> SecretStr | None:
+        """A short key can be guessed: refuse it at start."""
+        if key is not None and len(key.get_secret_value()) < MIN_SIGNING_KEY_LENGTH:
+            raise ValueError(f"ACTOR_SIGNING_KEY must be at least {MIN_SIGNING_KEY_LENGTH} characters long")
+        return key
+
+    def signing_key(self) -> bytes:
+        """The key API and worker sign and check workflow calls with; a clear error when it is not set."""
+        if self.actor_signing_key is None:
+            raise MissingSigningKey(
+                "ACTOR_SIGNING_KEY is not set: API and worker need the same secret of at least"
+                f" {MIN_SIGNING_KEY_LENGTH} characters; make one with"
+                " `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return self.actor_signing_key.get_secret_value().encode()
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

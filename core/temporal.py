@@ -6,6 +6,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from core.call_signing import signing
 from core.retry import async_startup_retrying
 from core.settings import Settings
 
@@ -41,3 +42,8 @@ def metrics_runtime(bind_address: str) -> Runtime:
     return Runtime(
         telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind_address, durations_as_seconds=True))
     )
+
+
+def signing_calls(client: Client, settings: Settings) -> Client:
+    """The client with every workflow start and update signed, as the worker requires (core.call_signing)."""
+    return signing(client, settings.signing_key(), settings.signed_call_validity)

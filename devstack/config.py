@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +115,21 @@ class StackConfig:
         return self.var_dir / "stripe-webhook-secret"
 
     @property
+    def signing_key_file(self) -> Path:
+        """The secret API and worker sign workflow calls with, made on first start (ACTOR_SIGNING_KEY wins)."""
+        return self.var_dir / "actor-signing-key"
+
+    def signing_key(self) -> str:
+        """ACTOR_SIGNING_KEY when set, else this stack's own key, generated once and kept under VAR_DIR."""
+        if self.settings.actor_signing_key is not None:
+            return self.settings.actor_signing_key.get_secret_value()
+        if not self.signing_key_file.exists():
+            self.signing_key_file.parent.mkdir(parents=True, exist_ok=True)
+            self.signing_key_file.touch(mode=0o600)
+            self.signing_key_file.write_text(secrets.token_urlsafe(32))
+        return self.signing_key_file.read_text().strip()
+
+    @property
     def logs_dir(self) -> Path:
         """One log file per child process."""
         return self.var_dir / "logs"
@@ -148,6 +164,7 @@ class StackConfig:
                 "API_PORT": str(self.api_port),
                 "PUBLIC_API_URL": self.api_url,
                 "DEV_TOKENS": "true",
+                "ACTOR_SIGNING_KEY": self.signing_key(),
                 "SMTP_URL": self.smtp_url,
                 "WORKER_METRICS_ADDRESS": f"{LOOPBACK}:{self.worker_metrics_port}",
                 # The supervisor has just migrated; one migrator avoids two processes racing on SQLite.

@@ -11,6 +11,7 @@ from activities import ActivityDependencies, main_queue_activities, stripe_queue
 from core.settings import Settings
 from workflows.dispute import DisputeWorkflow
 from workflows.refund import RefundWorkflow
+from workflows.signed_calls import SignedCallsOnly
 
 WORKFLOWS = [RefundWorkflow, DisputeWorkflow]
 
@@ -26,6 +27,8 @@ def build_workers(
         client,
         task_queue=settings.temporal_task_queue,
         workflows=WORKFLOWS,
+        # Only starts and updates the API signed reach a workflow: a forged actor is refused before it acts.
+        interceptors=[SignedCallsOnly(settings.signing_key())],
         activities=main_queue_activities(deps),
         activity_executor=executor,
     )

@@ -12,13 +12,14 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 import uvicorn
-from refund_support import RefundStack, save_histories
+from refund_support import ACTOR_SIGNING_KEY, RefundStack, save_histories
 from temporalio.client import Client
 
 from activities import ActivityDependencies
 from api.app import create_app
 from core.settings import Settings
 from core.stripe_client import make_stripe_client
+from core.temporal import signing_calls
 from store.db import Database
 from store.migrate import upgrade
 from worker.build import build_workers
@@ -99,14 +100,15 @@ async def stack(
         api_port=api_port,
         public_api_url=api_url,
         dev_tokens=True,
+        actor_signing_key=ACTOR_SIGNING_KEY,
         migrate_on_start=False,
         **({"stripe_call_timeout": 10, "refund_status_poll_interval": 5} | settings_overrides),
     )
     database = Database(settings.database_url)
     upgrade(database)
     # Workflows started by the API carry no time-skipping config: they wait in real time until a test fast-forwards
-    # them.
-    client: Client = temporal_env.client
+    # them. Tests act on workflows as the API does, with signed calls.
+    client: Client = signing_calls(temporal_env.client, settings)
     async with AsyncExitStack() as exit_stack:
         executor = exit_stack.enter_context(ThreadPoolExecutor(max_workers=8))
         deps = ActivityDependencies(settings=settings, database=database, stripe=make_stripe_client(settings))

@@ -31,6 +31,9 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+# API and workers of the test stack share it; tests that forge calls use the unsigned client instead.
+ACTOR_SIGNING_KEY = "test-actor-signing-key-0123456789abcdef"
+
 SUPPORT = bearer("dev-support-1")
 SUPPORT_2 = bearer("dev-support-2")
 APPROVER = bearer("dev-approver-1")
