@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from temporalio import workflow
@@ -12,7 +13,12 @@ from worker.build import WORKFLOWS
 
 KEY = b"k" * 32
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-CALL = {"action": "approve", "workflow_id": "refund-rf-1", "call_id": "upd-1", "arguments": [b'{"actor":"a"}']}
+CALL: dict[str, Any] = {
+    "action": "approve",
+    "workflow_id": "refund-rf-1",
+    "call_id": "upd-1",
+    "arguments": [b'{"actor":"a"}'],
+}
 
 
 def _signature(**changes):
