@@ -19,7 +19,7 @@ from core.settings import Settings
 from core.stripe_client import make_stripe_client
 from store.db import Database, wait_for_database
 from store.migrate import upgrade
-from store.staff import ensure_dev_tokens
+from store.staff import disable_dev_tokens, ensure_dev_tokens
 
 DESCRIPTION = """Refund and chargeback workflows for the shop's subscriptions.
 
@@ -42,8 +42,8 @@ def create_app(
             upgrade(app.state.database)
         else:
             wait_for_database(app.state.database.engine)
-        if settings.dev_tokens:
-            app.state.database.transact(ensure_dev_tokens)
+        # Well-known tokens work only while DEV_TOKENS is on: a start without it switches them off (audited).
+        app.state.database.transact(ensure_dev_tokens if settings.dev_tokens else disable_dev_tokens)
         app.state.stripe = make_stripe_client(settings)
         app.state.metrics = ApiMetrics(app.state.database)
         app.state.temporal = TemporalLink(settings, temporal_client)

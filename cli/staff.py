@@ -1,47 +1,116 @@
-"""`refunds staff ...`: manage staff members directly in the database named by DATABASE_URL."""
+"""`refunds staff ...`: add, list and revoke staff records directly in the database named by DATABASE_URL."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, TypeVar
 
 import typer
 
+from cli.tables import emit, table
 from core.logs import configure_logging
 from core.settings import get_settings
 from domain.roles import Role
-from services.errors import Conflict
-from services.staff import add_staff
+from domain.text import first_unsafe_character
+from services.errors import ServiceError
+from services.staff import add_staff, list_staff, revoke_staff
 from store.db import Database
 from store.migrate import upgrade
 
-app = typer.Typer(help="Staff members and their API tokens (works on the database directly).", no_args_is_help=True)
+app = typer.Typer(help="Staff records and their API tokens (works on the database directly).", no_args_is_help=True)
+T = TypeVar("T")
 
 
-@app.command("add")
-def add(
-    name: Annotated[str, typer.Option("--name", help="Unique name of the person or integration.")],
-    roles: Annotated[list[Role], typer.Option("--role", help="A role to grant; repeat for several.")],
-) -> None:
-    """Create a staff member and print their token once."""
-    name = name.strip()
-    if not name:
-        raise typer.BadParameter("must not be empty", param_hint="--name")
+def _operator() -> str:
+    """Who runs the command, as the staff trail records it (the CLI works on the database, without a token)."""
+    return f"cli:{getpass.getuser()}"
+
+
+@contextmanager
+def _database() -> Iterator[Database]:
+    """The migrated database of DATABASE_URL; warnings and errors only, so a token is all `add` prints."""
     settings = get_settings()
-    # Warnings and errors only: the token is the one thing this command should print.
     configure_logging("WARNING", "text")
     database = Database(settings.database_url)
     try:
         upgrade(database)
-        member, token = add_staff(database, name, roles)
-    except Conflict as error:
-        typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(1) from None
+        yield database
     finally:
         database.dispose()
+
+
+def _run(action: Callable[[Database], T]) -> T:
+    """Run a use case; a refusal is printed as one sentence and exits 1."""
+    with _database() as database:
+        try:
+            return action(database)
+        except ServiceError as error:
+            typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
+
+
+def _plain(value: str, option: str) -> str:
+    """The option's text, stripped; refused when empty or holding control characters."""
+    value = value.strip()
+    if not value:
+        raise typer.BadParameter("must not be empty", param_hint=option)
+    if first_unsafe_character(value) is not None:
+        raise typer.BadParameter("must not contain control characters", param_hint=option)
+    return value
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Option("--name", help="Unique name of this staff record (a person or integration).")],
+    roles: Annotated[list[Role], typer.Option("--role", help="A role to grant; repeat for several.")],
+    email: Annotated[
+        str | None,
+        typer.Option(
+            "--email",
+            help="The person's email; records with the same email are one person (needed for all but shop).",
+        ),
+    ] = None,
+) -> None:
+    """Create a staff record and print its token once."""
+    name = _plain(name, "--name")
+    email = _plain(email, "--email") if email is not None else None
+    member, token = _run(lambda database: add_staff(database, name, roles, email, _operator()))
     typer.secho(
-        f"Created staff member {member.name} ({member.staff_id}) with roles {', '.join(member.roles)}.\n"
-        "This token is shown only now and cannot be shown again; store it safely:",
+        f"Created staff member {member.name} ({member.staff_id}, person {member.person_id}) with roles "
+        f"{', '.join(member.roles)}.\nThis token is shown only now and cannot be shown again; store it safely:",
         err=True,
         fg=typer.colors.YELLOW,
     )
     typer.echo(token)
+
+
+@app.command("list")
+def list_() -> None:
+    """Every staff record: its person, roles, and whether its token still works."""
+    records = _run(list_staff)
+    rows = [
+        (
+            r.name,
+            r.staff_id,
+            r.person_id,
+            r.email,
+            ", ".join(r.roles),
+            "active" if r.active else "revoked",
+            r.token_hint,
+        )
+        for r in records
+    ]
+    emit(table(None, ["name", "staff id", "person", "email", "roles", "token", "token starts"], rows))
+
+
+@app.command("revoke")
+def revoke(
+    name_or_id: Annotated[str, typer.Argument(help="The staff record's name or staff id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the token is switched off (kept in the staff trail).")],
+) -> None:
+    """Switch a staff record's token off at once; the change is recorded with who ran it and why."""
+    reason = _plain(reason, "--reason")
+    member, changed = _run(lambda database: revoke_staff(database, name_or_id, _operator(), reason))
+    emit(f"Revoked {member.name} ({member.staff_id})." if changed else f"{member.name} was already revoked.")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from domain.policy import PolicyParameters, check_holiday_calendar
 from domain.refund_messages import RefundRuntime
@@ -15,6 +16,18 @@ from domain.refund_messages import RefundRuntime
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR_DIR = REPO_ROOT / "var"
 MIN_SIGNING_KEY_LENGTH = 32
+
+
+def _is_loopback(host: str | None) -> bool:
+    """Whether a host name or address is this machine."""
+    return host in {"127.0.0.1", "localhost", "::1"} or (host or "").startswith("127.")
+
+
+def _is_local_database(url: str) -> bool:
+    """SQLite, or a server on this machine."""
+    parsed = make_url(url)
+    # No host means a Unix socket: this machine too.
+    return parsed.get_backend_name() == "sqlite" or parsed.host is None or _is_loopback(parsed.host)
 
 
 class MissingSigningKey(ValueError):
@@ -192,6 +205,16 @@ class Settings(BaseSettings):
         """SQLite under var_dir unless DATABASE_URL names another database."""
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'refunds.db'}")
+        return self
+
+    @model_validator(mode="after")
+    def _dev_tokens_only_locally(self) -> Settings:
+        """Dev tokens are public knowledge: refuse them unless the API and its database are on this machine."""
+        if self.dev_tokens and not (_is_loopback(self.api_host) and _is_local_database(self.database_url)):
+            raise ValueError(
+                "DEV_TOKENS=true is only allowed when API_HOST is a loopback address and DATABASE_URL is SQLite or a"
+                " database on this machine: anyone knowing the dev-* tokens could act as staff"
+            )
         return self
 
     @model_validator(mode="after")

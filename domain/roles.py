@@ -29,6 +29,13 @@ class Actor(BaseModel):
     actor_id: str
     name: str
     roles: tuple[Role, ...] = ()
+    # The person behind a staff record; absent for the system and in calls recorded before people were kept.
+    person_id: str | None = None
+
+    @property
+    def person(self) -> str:
+        """Who acts, for separation of duties: a person holding several staff records is still one person."""
+        return self.person_id or self.actor_id
 
     def has_any(self, *roles: Role) -> bool:
         """Whether the actor holds at least one of these roles."""

@@ -12,7 +12,7 @@ from domain.policy import PolicyInputError
 from store.disputes import DisputeNotFound
 from store.orders import OrderConflict, OrderNotFound, PaymentTaken
 from store.refunds import OpenRefundExists, RefundNotFound
-from store.staff import StaffNameTaken
+from store.staff import StaffNameTaken, StaffNotFound
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +51,7 @@ def store_and_policy_errors() -> Iterator[None]:
     """Raise the store's and the policy's refusals as service errors."""
     try:
         yield
-    except (OrderNotFound, RefundNotFound, DisputeNotFound) as error:
+    except (OrderNotFound, RefundNotFound, DisputeNotFound, StaffNotFound) as error:
         raise NotFound(str(error)) from error
     except OpenRefundExists as error:
         raise Conflict(str(error), order_id=error.order_id, refund_id=error.refund_id, status=error.status) from error

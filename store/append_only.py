@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-# The audit trails: refund steps, changes to customers and their orders, customers' contacts with support.
-AUDIT_TABLES = ("refund_events", "customer_events", "customer_contacts")
+# The audit trails: refund steps, changes to customers and their orders, customers' contacts with support, changes to
+# staff records.
+AUDIT_TABLES = ("refund_events", "customer_events", "customer_contacts", "staff_events")
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -18,18 +18,45 @@ def _ts(nullable: bool = False, index: bool = False):
     return Field(sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
+class Person(SQLModel, table=True):
+    """Someone (or an integration) behind one or more staff records; separation of duties applies per person."""
+
+    __tablename__ = "people"
+
+    person_id: str = Field(primary_key=True, max_length=64)
+    # Lower-cased; unique, so two staff records given the same email are the same person. None for integrations.
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class StaffMember(SQLModel, table=True):
-    """A person or integration holding an API token; only the token's hash is kept."""
+    """A staff record of a person: roles and an API token, of which only the hash is kept."""
 
     __tablename__ = "staff"
 
     staff_id: str = Field(primary_key=True, max_length=64)
+    person_id: str = Field(foreign_key="people.person_id", max_length=64, index=True)
     name: str = Field(max_length=STAFF_NAME_LENGTH, unique=True)
     roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
     token_sha256: str = Field(max_length=64, unique=True, index=True)
     token_hint: str = Field(max_length=16, description="First characters of the token, to tell tokens apart.")
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class StaffEvent(SQLModel, table=True):
+    """One change to a staff record (created, revoked, dev token switched off): append-only."""
+
+    __tablename__ = "staff_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: str = Field(foreign_key="staff.staff_id", max_length=64, index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    kind: str = Field(max_length=40)
+    # Who made the change: the operating-system user behind the CLI, or the service itself at start-up.
+    by: str = Field(max_length=STAFF_NAME_LENGTH)
+    note: str | None = Field(default=None, max_length=2000)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Customer(SQLModel, table=True):

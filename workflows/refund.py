@@ -735,13 +735,14 @@ class RefundWorkflow:
 
     def _decision_check(self, request: DecisionRequest, decision: Decision) -> DecisionCheck:
         """The policy's answer to an approve/reject, raised as a refusal when not allowed."""
+        # Separation of duties is per person: one person's support and approver records are still one person.
         check = check_decision(
-            request.actor.actor_id,
+            request.actor.person,
             request.actor.roles,
-            self._state.requested_by.actor_id,
+            self._state.requested_by.person,
             self._state.status,
             [
-                ApprovalRecord(actor_id=a.actor.actor_id, acting_as=Role(a.acting_as), at=a.at)
+                ApprovalRecord(actor_id=a.actor.person, acting_as=Role(a.acting_as), at=a.at)
                 for a in self._human_approvals()
             ],
             self._state.amount_minor,
@@ -765,9 +766,9 @@ class RefundWorkflow:
             self._state.status,
             self._path or RefundPath.APPROVAL,
             record.finding,
-            record.actor.actor_id,
+            record.actor.person,
             record.actor.roles,
-            self._state.requested_by.actor_id,
+            self._state.requested_by.person,
             self._state.legal_basis,
         )
         _refuse_unless(check)

@@ -70,7 +70,7 @@ def check_decision(
     params: PolicyParameters,
     decision: Decision,
 ) -> DecisionCheck:
-    """May this person approve or reject now; if approving, is the refund then fully approved?"""
+    """May this person (ids are person ids: one person may hold several staff records) decide now; fully approved?"""
     # An admin may act as approver or finance; separation of duties below applies to them too.
     roles = acting_roles(actor_roles, Action.DECIDE_REFUND)
     # The audit trail names the actor's own role unless the rule needs another one (an admin then acts as finance).

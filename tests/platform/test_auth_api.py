@@ -32,7 +32,7 @@ async def test_unknown_token_is_401(api: httpx.AsyncClient) -> None:
 
 
 async def test_revoked_token_is_401(api: httpx.AsyncClient, database: Database, unique) -> None:
-    member, token = database.transact(lambda s: create_staff(s, unique("leaver"), [Role.SUPPORT]))
+    member, token = database.transact(lambda s: create_staff(s, unique("leaver"), [Role.SUPPORT], None, "test"))
     assert (await api.get("/customers/nobody", headers=bearer(token))).status_code == 404
 
     def revoke(session) -> None:

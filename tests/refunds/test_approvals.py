@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from refund_support import ADMIN, APPROVER, APPROVER_2, FINANCE, SUPPORT, RefundStack, entries
+from refund_support import ADMIN, APPROVER, APPROVER_2, FINANCE, SUPPORT, RefundStack, bearer, entries
+
+from domain.roles import Role
+from services.staff import add_staff
 
 
 async def test_requester_cannot_approve_their_own_refund(stack: RefundStack) -> None:
@@ -117,3 +122,19 @@ async def test_unknown_refund_is_404(stack: RefundStack) -> None:
         assert "rf_does_not_exist" in response.json()["detail"]
     response = await stack.api.get("/refunds/rf_does_not_exist", headers=SUPPORT)
     assert response.status_code == 404 and "rf_does_not_exist" in response.json()["detail"]
+
+
+async def test_one_person_cannot_approve_their_own_request_from_another_staff_record(stack: RefundStack) -> None:
+    # Bob holds a support record and an approver record: two staff ids, one person (one email).
+    email = f"bob-{uuid.uuid4().hex[:8]}@example.com"
+    _, bob_support = add_staff(stack.database, f"bob-{uuid.uuid4().hex[:8]}", [Role.SUPPORT], email, "test")
+    _, bob_approver = add_staff(stack.database, f"bob-a-{uuid.uuid4().hex[:8]}", [Role.APPROVER], email, "test")
+    order = await stack.paid_order()
+    refund = await stack.open_refund(order["order_id"], "wrong_plan", "awaiting_approval", headers=bearer(bob_support))
+
+    response = await stack.act(refund["refund_id"], "approve", bearer(bob_approver))
+
+    assert response.status_code == 409, response.text
+    assert response.json()["detail"] == "You requested this refund, so someone else must approve or reject it."
+    assert (await stack.refund(refund["refund_id"]))["status"] == "awaiting_approval"
+    assert (await stack.act(refund["refund_id"], "approve", APPROVER)).status_code == 200

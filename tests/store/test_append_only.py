@@ -16,12 +16,15 @@ from store.customer_events import record_event
 from store.db import Database
 from store.dispute_tables import CustomerContact
 from store.refund_tables import Refund, RefundEvent
+from store.staff import create_staff, find_staff, record_change
 from store.tables import Customer, Order
 
 PAID = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
 SHOP = Actor(actor_id="stf_shop", name="shop", roles=(Role.SHOP,))
 # Written once per event and read back to tell a duplicate webhook: not an audit trail of ours (yet).
 NOT_AUDIT = {"stripe_events"}
+# The column of each audit table the tests try to overwrite.
+WHO = {"customer_contacts": "recorded_by", "staff_events": "by"}
 
 
 def _one_row_in_each(session: Session) -> None:
@@ -68,6 +71,7 @@ def _one_row_in_each(session: Session) -> None:
         )
     )
     record_event(session, "cus-1", CustomerEventKind.ORDER_REGISTERED, SHOP, order_id="ord-1")
+    create_staff(session, "ada", [Role.SUPPORT], "ada@example.com", "cli:ops")  # its "created" staff event
 
 
 @pytest.fixture
@@ -94,15 +98,13 @@ def _count(database: Database, table: str) -> int:
     ids=["update", "delete", "delete-all"],
 )
 def test_the_database_refuses_to_change_or_remove_an_audit_row(audited: Database, table: str, statement: str) -> None:
-    sql = statement.format(table=table)
-    if table == "customer_contacts":
-        sql = sql.replace("actor_name", "recorded_by")
+    sql = statement.format(table=table).replace("actor_name", WHO.get(table, "actor_name"))
     with pytest.raises(DBAPIError, match=f"{table} is append-only"):
         with audited.engine.begin() as connection:
             connection.execute(text(sql))
     assert _count(audited, table) == 1
     with audited.engine.connect() as connection:
-        column = "recorded_by" if table == "customer_contacts" else "actor_name"
+        column = WHO.get(table, "actor_name")
         assert connection.execute(text(f"SELECT {column} FROM {table}")).scalar_one() != "someone else"
 
 
@@ -115,6 +117,8 @@ def test_appending_still_works(audited: Database, table: str) -> None:
             )
         elif table == "customer_contacts":
             session.add(CustomerContact(customer_id="cus-1", channel="email", contacted_at=PAID, recorded_by="s"))
+        elif table == "staff_events":
+            record_change(session, find_staff(session, "ada"), "revoked", "cli:ops", note="left the team")
         else:
             record_event(session, "cus-1", CustomerEventKind.ORDER_ACTIVATED, SHOP, order_id="ord-1")
 
