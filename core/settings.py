@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+from temporalio.service import TLSConfig
 
 from domain.policy import PolicyParameters, check_holiday_calendar
 from domain.refund_messages import RefundRuntime
@@ -50,6 +51,13 @@ class Settings(BaseSettings):
         None, description="API key for Temporal Cloud; unset for a self-hosted or local server."
     )
     temporal_tls: bool = Field(False, description="Connect to Temporal over TLS (true for Temporal Cloud).")
+    temporal_tls_cert: Path | None = Field(
+        None, description="Client certificate (PEM) for mTLS to Temporal; with TEMPORAL_TLS_KEY it implies TLS."
+    )
+    temporal_tls_key: Path | None = Field(None, description="Private key (PEM) of TEMPORAL_TLS_CERT.")
+    temporal_tls_ca: Path | None = Field(
+        None, description="CA certificate (PEM) that signed Temporal's server certificate; unset: the system's."
+    )
     actor_signing_key: SecretStr | None = Field(
         None,
         description=(
@@ -182,6 +190,12 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
+    @field_validator("temporal_tls_cert", "temporal_tls_key", "temporal_tls_ca", mode="before")
+    @classmethod
+    def _empty_path_is_unset(cls, value: object) -> object:
+        """An empty variable (compose's `${VAR:-}`) means unset, not the current directory."""
+        return None if value == "" else value
+
     @field_validator("actor_signing_key")
     @classmethod
     def _long_signing_key(cls, key: SecretStr | None) -> SecretStr | None:
@@ -206,6 +220,27 @@ class Settings(BaseSettings):
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.var_dir / 'refunds.db'}")
         return self
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        """A client certificate without its key (or the reverse) would only fail when connecting: refuse it now."""
+        if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
+            raise ValueError("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both for mTLS, or neither")
+        return self
+
+    def temporal_tls_config(self) -> TLSConfig | bool:
+        """What the Temporal client connects with: mTLS with our certificate, plain TLS, or no TLS."""
+        if self.temporal_tls_cert is None or self.temporal_tls_key is None:
+            return (
+                TLSConfig(server_root_ca_cert=self.temporal_tls_ca.read_bytes())
+                if self.temporal_tls_ca
+                else self.temporal_tls
+            )
+        return TLSConfig(
+            client_cert=self.temporal_tls_cert.read_bytes(),
+            client_private_key=self.temporal_tls_key.read_bytes(),
+            server_root_ca_cert=self.temporal_tls_ca.read_bytes() if self.temporal_tls_ca else None,
+        )
 
     @model_validator(mode="after")
     def _dev_tokens_only_locally(self) -> Settings:

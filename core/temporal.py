@@ -24,7 +24,7 @@ async def connect(
             settings.temporal_address,
             namespace=settings.temporal_namespace,
             api_key=settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None,
-            tls=settings.temporal_tls,
+            tls=settings.temporal_tls_config(),
             data_converter=DATA_CONVERTER,
             runtime=runtime,
         )

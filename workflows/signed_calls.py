@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import workflow
@@ -39,8 +39,11 @@ class SignedCallsOnly(Interceptor):
                 return await super().execute_workflow(input)
 
             def handle_update_validator(self, input: HandleUpdateInput) -> None:
-                # Validators are not run on replay, so an expired signature never fails an accepted update later.
-                _refuse_unless_signed(key, input.headers, input.update, input.id, input.args, workflow.now())
+                # The wall clock, not workflow.now() (a workflow's time may be skipped ahead, in tests or after a
+                # long wait): safe, as validators never run on replay and a refused update leaves no history.
+                with workflow.unsafe.sandbox_unrestricted():
+                    now = datetime.now(UTC)
+                _refuse_unless_signed(key, input.headers, input.update, input.id, input.args, now)
                 super().handle_update_validator(input)
 
         return _SignedInbound
