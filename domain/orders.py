@@ -1,6 +1,9 @@
 """Orders: the subscriptions refunds are about."""
 
+from datetime import datetime
 from enum import IntEnum, StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 
 class PlanMonths(IntEnum):
@@ -36,3 +39,30 @@ class CustomerEventKind(StrEnum):
     EMAIL_DIFFERS = "email_differs"
     RESTRICTED = "restricted"
     RESTRICTION_LIFTED = "restriction_lifted"
+
+
+class OrderEligibility(BaseModel):
+    """Whether a customer may place an order now, and if not why and since when (the shop asks before charging)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    customer_id: str
+    may_order: bool
+    message: str
+    restricted_reason: str | None = None
+    restricted_since: datetime | None = None
+
+
+def order_eligibility(
+    customer_id: str, restricted: bool, reason: str | None, since: datetime | None
+) -> OrderEligibility:
+    """The policy's "restrict future orders": a customer restricted after a chargeback may not order until lifted."""
+    if not restricted:
+        return OrderEligibility(customer_id=customer_id, may_order=True, message=f"Customer {customer_id} may order.")
+    return OrderEligibility(
+        customer_id=customer_id,
+        may_order=False,
+        message=f"customer {customer_id} may not place new orders: {reason or 'restricted'}",
+        restricted_reason=reason,
+        restricted_since=since,
+    )

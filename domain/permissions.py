@@ -19,6 +19,7 @@ class Action(StrEnum):
     REGISTER_ORDER = "register_order"
     RECORD_ACTIVATION = "record_activation"
     READ_ORDERS = "read_orders"  # orders and customers
+    CHECK_ELIGIBILITY = "check_eligibility"  # may this customer order now (the shop asks before charging)
     RECORD_CONTACT = "record_contact"
     LIFT_RESTRICTION = "lift_restriction"
     REQUEST_REFUND = "request_refund"
@@ -40,6 +41,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.REGISTER_ORDER: frozenset({P}),
     Action.RECORD_ACTIVATION: frozenset({P}),
     Action.READ_ORDERS: frozenset({S, A, F, P}),
+    Action.CHECK_ELIGIBILITY: frozenset({S, P}),
     Action.RECORD_CONTACT: frozenset({S}),
     Action.LIFT_RESTRICTION: frozenset({X}),
     Action.REQUEST_REFUND: frozenset({S}),

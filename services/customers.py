@@ -6,12 +6,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from domain.orders import CustomerEventKind
+from domain.orders import CustomerEventKind, OrderEligibility
 from domain.roles import Actor
 from services.errors import Conflict, NotFound, use_case
 from services.time_bounds import check_contact_time
 from store.customer_events import events_of_customer, record_event
 from store.dispute_tables import CustomerContact
+from store.orders import eligibility as order_eligibility_of
 from store.orders import orders_of_customer
 from store.tables import Customer, CustomerEvent, Order
 from store.types import utcnow
@@ -32,6 +33,11 @@ def read_customer(session: Session, customer_id: str) -> CustomerView:
     """A customer, their restriction status, their orders (newest payment first) and their trail (oldest first)."""
     customer = _customer(session, customer_id)
     return customer, orders_of_customer(session, customer_id), events_of_customer(session, customer_id)
+
+
+def eligibility(session: Session, customer_id: str) -> OrderEligibility:
+    """Whether this customer may order now and, if not, why and since when (unknown customers may)."""
+    return order_eligibility_of(session, customer_id)
 
 
 @use_case

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from domain.orders import CustomerEventKind, OrderStatus, paid_order_status
+from domain.orders import CustomerEventKind, OrderEligibility, OrderStatus, order_eligibility, paid_order_status
 from domain.roles import Actor
 from store.customer_events import record_event
 from store.tables import Customer, Order
@@ -65,13 +65,19 @@ def check_same_registration(existing: Order, fields: dict) -> None:
         )
 
 
+def eligibility(session: Session, customer_id: str) -> OrderEligibility:
+    """Whether this customer may order now (a customer we do not know yet may)."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        return order_eligibility(customer_id, False, None, None)
+    return order_eligibility(customer_id, customer.restricted, customer.restricted_reason, customer.restricted_at)
+
+
 def check_may_order(session: Session, customer_id: str) -> None:
     """A customer restricted after a chargeback may not place new orders."""
-    customer = session.get(Customer, customer_id)
-    if customer is not None and customer.restricted:
-        raise OrderConflict(
-            f"customer {customer.customer_id} may not place new orders: {customer.restricted_reason or 'restricted'}"
-        )
+    answer = eligibility(session, customer_id)
+    if not answer.may_order:
+        raise OrderConflict(answer.message)
 
 
 def check_payment_unused(session: Session, payment_intent_id: str) -> None:

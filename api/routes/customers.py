@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from api.deps import ActorDep, SessionDep, permits
 from api.params import CustomerIdPath
 from api.schemas import CustomerEventPublic, CustomerPublic, OrderPublic
+from domain.orders import OrderEligibility
 from domain.permissions import Action
 from domain.text import PlainText
 from services import customers
@@ -33,6 +34,16 @@ def _public(customer: Customer, orders: list[Order], events: list[CustomerEvent]
 def read_customer(customer_id: CustomerIdPath, session: SessionDep) -> CustomerPublic:
     """A customer, their restriction status and their orders."""
     return _public(*customers.read_customer(session, customer_id))
+
+
+@router.get(
+    "/{customer_id}/eligibility",
+    response_model=OrderEligibility,
+    dependencies=[permits(Action.CHECK_ELIGIBILITY)],
+)
+def read_eligibility(customer_id: CustomerIdPath, session: SessionDep) -> OrderEligibility:
+    """May this customer order now? Ask before taking their money: a restricted customer's order is refused."""
+    return customers.eligibility(session, customer_id)
 
 
 class ContactCreate(BaseModel):

@@ -140,3 +140,32 @@ async def test_a_contact_keeps_the_staff_id_of_whoever_recorded_it(
     stored = database.transact(lambda s: s.get(CustomerContact, recorded.json()["id"]))
     assert stored is not None
     assert (stored.recorded_by, stored.recorded_by_id) == ("dev-support-1", staff_id)
+
+
+async def test_eligibility_follows_the_restriction_and_its_lifting(
+    api: httpx.AsyncClient, database: Database, unique, order_body
+) -> None:
+    customer_id = unique("cus")
+    never_seen = await api.get(f"/customers/{unique('cus-new')}/eligibility", headers=SHOP)
+    assert never_seen.status_code == 200 and never_seen.json()["may_order"] is True
+    assert (await api.post("/orders", headers=SHOP, json=order_body(unique("ord"), customer_id))).status_code == 201
+    assert (await api.get(f"/customers/{customer_id}/eligibility", headers=SHOP)).json()["may_order"] is True
+
+    _restrict(database, customer_id, "chargeback dp_1 opened without contacting support first")
+    refused = (await api.get(f"/customers/{customer_id}/eligibility", headers=SHOP)).json()
+    assert refused == {
+        "customer_id": customer_id,
+        "may_order": False,
+        "message": f"customer {customer_id} may not place new orders: chargeback dp_1 opened without contacting "
+        "support first",
+        "restricted_reason": "chargeback dp_1 opened without contacting support first",
+        "restricted_since": "2025-04-01T00:00:00Z",
+    }
+    # The order the shop would have charged for is refused with the same sentence.
+    blocked = await api.post("/orders", headers=SHOP, json=order_body(unique("ord-refused"), customer_id))
+    assert blocked.status_code == 409 and blocked.json()["detail"] == refused["message"]
+
+    lifted = await api.post(f"/customers/{customer_id}/lift-restriction", headers=ADMIN, json={"note": "card proven"})
+    assert lifted.status_code == 200, lifted.text
+    again = (await api.get(f"/customers/{customer_id}/eligibility", headers=SUPPORT)).json()
+    assert again["may_order"] is True and again["message"] == f"Customer {customer_id} may order."

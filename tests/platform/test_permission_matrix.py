@@ -28,6 +28,7 @@ ENDPOINTS: dict[tuple[str, str], Action | None] = {
     ("POST", "/orders/{order_id}/activation"): Action.RECORD_ACTIVATION,
     ("GET", "/orders/{order_id}"): Action.READ_ORDERS,
     ("GET", "/customers/{customer_id}"): Action.READ_ORDERS,
+    ("GET", "/customers/{customer_id}/eligibility"): Action.CHECK_ELIGIBILITY,
     ("POST", "/customers/{customer_id}/contacts"): Action.RECORD_CONTACT,
     ("POST", "/customers/{customer_id}/lift-restriction"): Action.LIFT_RESTRICTION,
     ("POST", "/refunds"): Action.REQUEST_REFUND,
