@@ -38,9 +38,9 @@ def get_database(request: Request) -> Database:
     return database
 
 
-def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
-    """A session per request, committed when the handler succeeds."""
-    with database.session() as session:
+def get_session(request: Request, database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """A session per request, committed when the handler succeeds; a GET only reads, so it never waits on a writer."""
+    with database.session(read_only=request.method in ("GET", "HEAD")) as session:
         yield session
 
 

@@ -30,7 +30,7 @@ class StaffRecord(BaseModel):
 
 def authenticate(database: Database, token: str) -> Actor | None:
     """The active staff record holding this token, as an actor; None for an unknown or revoked token."""
-    with database.session() as session:
+    with database.session(read_only=True) as session:
         member = find_by_token(session, token)
         if member is None:
             return None

@@ -15,6 +15,7 @@ from sqlmodel import Session, create_engine
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from core.retry import startup_retrying
+from store.sqlite_writer import WriterQueue, queue_writers, take_turn
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,7 +29,8 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        writers = queue_writers(engine, Path(path)) if path and path != ":memory:" else None
+        event.listen(engine, "begin", lambda connection: _sqlite_begin(connection, writers))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
@@ -44,9 +46,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
 
 
-def _sqlite_begin_immediate(connection) -> None:
+# A session opened with this execution option only reads: it begins a deferred transaction, which in WAL mode
+# neither waits for nor blocks the writer.
+READ_ONLY = "refunds_read_only"
+
+
+def _sqlite_begin(connection, writers: WriterQueue | None) -> None:
     """Take the write lock when a transaction starts: a deferred transaction that reads, then writes,
-    fails at once with 'database is locked' if another writer committed in between (busy_timeout cannot help)."""
+    fails at once with 'database is locked' if another writer committed in between (busy_timeout cannot help).
+    Writers first wait for their turn (store.sqlite_writer); a read-only session begins deferred and waits for none."""
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+        return
+    take_turn(connection, writers)
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -83,9 +95,11 @@ class Database:
         self.engine = make_engine(url)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on error."""
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A session that commits on success and rolls back on error; `read_only` ones never wait for a writer."""
         with Session(self.engine, expire_on_commit=False) as session:
+            if read_only:
+                session.connection(execution_options={READ_ONLY: True})
             try:
                 yield session
                 session.commit()

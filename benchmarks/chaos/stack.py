@@ -48,8 +48,15 @@ def stack_config(var_dir: Path, database_url: str | None) -> StackConfig:
 class ChaosStack:
     """Temporal, the emulator, migrations, the API and two workers; `stop_all()` ends exactly these processes."""
 
-    def __init__(self, config: StackConfig, emulator_flags: list[str], extra_env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        config: StackConfig,
+        emulator_flags: list[str],
+        extra_env: dict[str, str],
+        workers: tuple[str, ...] = WORKERS,
+    ) -> None:
         self.config = config
+        self.workers = workers
         self.ctx = StackContext(config=config)
         self.emulator_flags = emulator_flags
         self.extra_env = extra_env
@@ -63,7 +70,7 @@ class ChaosStack:
         await self.start("temporal")
         await self.start("stripe")
         await MIGRATIONS.run(self.ctx)
-        for name in WORKERS:
+        for name in self.workers:
             await self.start(name)
         await self.start("api")
 

@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from refund_support import RefundStack
+from refund_support import ACTOR_SIGNING_KEY, RefundStack
 from test_exactly_once import _approved_refund
 
 
@@ -32,6 +32,7 @@ def _worker_process(stack: RefundStack, log_path) -> subprocess.Popen:
         "STRIPE_API_BASE": s.stripe_api_base or "",
         "SMTP_URL": "",
         "LOG_FORMAT": "text",
+        "ACTOR_SIGNING_KEY": ACTOR_SIGNING_KEY,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "worker"], env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT
