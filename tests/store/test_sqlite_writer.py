@@ -17,7 +17,7 @@ def two_databases(tmp_path: Path):
     """Two engines on one SQLite file, as the API and the worker have: their only common lock is the file's."""
     url = f"sqlite:///{tmp_path / 'turns.db'}"
     first, second = Database(url), Database(url)
-    first.transact(lambda s: s.exec(text("CREATE TABLE log (who TEXT, at REAL)")))
+    first.transact(lambda s: s.execute(text("CREATE TABLE log (who TEXT, at REAL)")))
     yield first, second
     first.dispose()
     second.dispose()
