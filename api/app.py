@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from api.auth import AuthFailureLimit
 from api.errors import install_error_handlers
 from api.metrics import ApiMetrics
 from api.metrics import router as metrics_router
@@ -37,6 +38,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.auth_failures = AuthFailureLimit(settings.auth_failure_limit)
         app.state.database = database or Database(settings.database_url)
         if settings.migrate_on_start:
             upgrade(app.state.database)

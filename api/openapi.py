@@ -6,16 +6,15 @@ and from domain.permissions, in this one place, so no route documents its own er
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from api.deps import get_stripe, get_temporal
+from api.guarded_route import dependency_calls
 from domain.permissions import Action, permitted_roles, role_names
 from domain.roles import Role
 
@@ -90,16 +89,9 @@ def route_action(route: APIRoute) -> Action | None:
     return next((action for action in actions if action is not None), None)
 
 
-def _calls(dependant: Dependant) -> Iterator[Callable[..., Any] | None]:
-    """Every callable a route depends on, however deep."""
-    for dependency in dependant.dependencies:
-        yield dependency.call
-        yield from _calls(dependency)
-
-
 def needs_temporal(route: APIRoute) -> bool:
     """Whether the route needs Temporal or asks Stripe (and so answers 503 while either is unreachable)."""
-    return bool({get_temporal, get_stripe} & set(_calls(route.dependant)))
+    return bool({get_temporal, get_stripe} & dependency_calls(route.dependant))
 
 
 def error_statuses(route: APIRoute, method: str) -> list[int]:

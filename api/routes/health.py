@@ -6,9 +6,10 @@ import asyncio
 
 from fastapi import APIRouter, Request, Response, status
 
+from api.guarded_route import GuardedRoute
 from api.schemas import ComponentHealth, Health
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=GuardedRoute)
 CHECK_TIMEOUT_S = 3.0
 
 

@@ -9,12 +9,13 @@ import stripe
 from fastapi import APIRouter, HTTPException, Request, status
 
 from api.deps import DatabaseDep, SettingsDep, TemporalDep
+from api.guarded_route import GuardedRoute
 from api.openapi import error_responses
 from services import stripe_events
 from services.stripe_signatures import verified_event
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], route_class=GuardedRoute)
 
 
 # Read raw (the signature covers the exact bytes), so FastAPI cannot see the request: it is described here.
