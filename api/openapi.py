@@ -65,8 +65,13 @@ ERROR_ANSWERS: dict[int, tuple[str, dict[str, Any]]] = {
         "separation of duties (someone else must act).",
         {},
     ),
-    413: ("The request body is larger than the service accepts.", {}),
+    413: ("The request body is larger than the service accepts (API_MAX_BODY_BYTES); nothing was read.", {}),
     422: ("The request is malformed or breaks a rule; `detail` says which.", {}),
+    429: (
+        "Too many unknown or revoked tokens came from this address: every sign-in from it, even with a good token, is "
+        "refused until Retry-After seconds have passed.",
+        RETRY_AFTER,
+    ),
     503: ("A service we depend on (Temporal, Stripe) is unreachable; nothing was lost, try again.", RETRY_AFTER),
 }
 
@@ -100,7 +105,7 @@ def error_statuses(route: APIRoute, method: str) -> list[int]:
     has_input = bool(route.dependant.path_params or route.dependant.query_params or route.dependant.header_params)
     statuses: set[int] = set()
     if action is not None:
-        statuses |= {401, 403}
+        statuses |= {401, 403, 429}
         if method == "POST" and action not in NEVER_CONFLICTS:
             statuses.add(409)
         if action in BODY_NAMES_A_RECORD:
