@@ -25,8 +25,10 @@ from store.staff import ensure_dev_tokens
 DESCRIPTION = """Refund and chargeback workflows for the shop's subscriptions.
 
 Authenticate with `Authorization: Bearer <token>`. Roles: support, approver, finance, admin, shop; each operation
-names the roles it needs (also as `x-roles`). Every error answers an `ErrorBody`: one sentence in `detail`, and for a
-malformed request one line per field in `errors`.
+names the roles it needs (also as `x-roles`). The token is checked before a body is read: bodies over
+`API_MAX_BODY_BYTES` (1 MiB by default) are refused with 413, and an address that sent too many unknown tokens gets
+429 with `Retry-After`. Every error answers an `ErrorBody`: one sentence in `detail`, and for a malformed request one
+line per field in `errors`.
 """
 
 
