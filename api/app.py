@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from temporalio.client import Client
 
+from api.auth import AuthFailureLimit
 from api.errors import install_error_handlers
 from api.metrics import ApiMetrics
 from api.metrics import router as metrics_router
@@ -24,8 +25,10 @@ from store.staff import disable_dev_tokens, ensure_dev_tokens
 DESCRIPTION = """Refund and chargeback workflows for the shop's subscriptions.
 
 Authenticate with `Authorization: Bearer <token>`. Roles: support, approver, finance, admin, shop; each operation
-names the roles it needs (also as `x-roles`). Every error answers an `ErrorBody`: one sentence in `detail`, and for a
-malformed request one line per field in `errors`.
+names the roles it needs (also as `x-roles`). The token is checked before a body is read: bodies over
+`API_MAX_BODY_BYTES` (1 MiB by default) are refused with 413, and an address that sent too many unknown tokens gets
+429 with `Retry-After`. Every error answers an `ErrorBody`: one sentence in `detail`, and for a malformed request one
+line per field in `errors`.
 """
 
 
@@ -37,6 +40,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.auth_failures = AuthFailureLimit(settings.auth_failure_limit)
         app.state.database = database or Database(settings.database_url)
         if settings.migrate_on_start:
             upgrade(app.state.database)

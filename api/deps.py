@@ -11,10 +11,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from temporalio.client import Client
 
+from api.auth import authenticated_actor
 from core.settings import Settings
 from domain.permissions import Action, may, refusal_message
 from domain.roles import Actor
-from services import staff
 from services.errors import Forbidden
 from services.temporal_errors import RETRY_AFTER_S
 from store.db import Database
@@ -63,24 +63,11 @@ def get_stripe(request: Request) -> stripe.StripeClient:
 
 
 def get_actor(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    database: Annotated[Database, Depends(get_database)],
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],  # names the scheme in OpenAPI
 ) -> Actor:
-    """The staff member behind the bearer token, or 401."""
-    if credentials is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing staff token: send the header 'Authorization: Bearer <token>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    actor = staff.authenticate(database, credentials.credentials)
-    if actor is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "unknown or revoked staff token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return actor
+    """The staff member behind the bearer token, or 401 (429 after too many unknown tokens from the address)."""
+    return authenticated_actor(request)
 
 
 def permits(action: Action) -> Any:

@@ -10,10 +10,11 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func
 from sqlmodel import select
 
+from api.guarded_route import GuardedRoute
 from store.db import Database
 from store.refund_tables import Refund
 
-router = APIRouter(tags=["metrics"])
+router = APIRouter(tags=["metrics"], route_class=GuardedRoute)
 
 
 class RefundsByStatus:

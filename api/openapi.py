@@ -6,16 +6,15 @@ and from domain.permissions, in this one place, so no route documents its own er
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from api.deps import get_stripe, get_temporal
+from api.guarded_route import dependency_calls
 from domain.permissions import Action, permitted_roles, role_names
 from domain.roles import Role
 
@@ -66,8 +65,13 @@ ERROR_ANSWERS: dict[int, tuple[str, dict[str, Any]]] = {
         "separation of duties (someone else must act).",
         {},
     ),
-    413: ("The request body is larger than the service accepts.", {}),
+    413: ("The request body is larger than the service accepts (API_MAX_BODY_BYTES); nothing was read.", {}),
     422: ("The request is malformed or breaks a rule; `detail` says which.", {}),
+    429: (
+        "Too many unknown or revoked tokens came from this address: every sign-in from it, even with a good token, is "
+        "refused until Retry-After seconds have passed.",
+        RETRY_AFTER,
+    ),
     503: ("A service we depend on (Temporal, Stripe) is unreachable; nothing was lost, try again.", RETRY_AFTER),
 }
 
@@ -90,16 +94,9 @@ def route_action(route: APIRoute) -> Action | None:
     return next((action for action in actions if action is not None), None)
 
 
-def _calls(dependant: Dependant) -> Iterator[Callable[..., Any] | None]:
-    """Every callable a route depends on, however deep."""
-    for dependency in dependant.dependencies:
-        yield dependency.call
-        yield from _calls(dependency)
-
-
 def needs_temporal(route: APIRoute) -> bool:
     """Whether the route needs Temporal or asks Stripe (and so answers 503 while either is unreachable)."""
-    return bool({get_temporal, get_stripe} & set(_calls(route.dependant)))
+    return bool({get_temporal, get_stripe} & dependency_calls(route.dependant))
 
 
 def error_statuses(route: APIRoute, method: str) -> list[int]:
@@ -108,7 +105,7 @@ def error_statuses(route: APIRoute, method: str) -> list[int]:
     has_input = bool(route.dependant.path_params or route.dependant.query_params or route.dependant.header_params)
     statuses: set[int] = set()
     if action is not None:
-        statuses |= {401, 403}
+        statuses |= {401, 403, 429}
         if method == "POST" and action not in NEVER_CONFLICTS:
             statuses.add(409)
         if action in BODY_NAMES_A_RECORD:

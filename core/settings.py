@@ -6,6 +6,7 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from limits import parse
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -150,6 +151,16 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", description="The API's address as people and Stripe webhooks reach it."
     )
     dev_tokens: bool = Field(False, description="Create the fixed dev-* tokens (embedded stack only).")
+    api_max_body_bytes: int = Field(
+        1_048_576, ge=1, description="Request bodies larger than this are refused with 413 before they are read."
+    )
+    auth_failure_limit: str = Field(
+        "20/minute",
+        description=(
+            "Unknown or revoked tokens one client address may send in this window (`limits` notation); beyond it "
+            "its sign-ins are answered 429 until the window passes."
+        ),
+    )
     webhook_delivery_timeout: timedelta = Field(
         timedelta(seconds=5),
         description=(
@@ -213,6 +224,18 @@ class Settings(BaseSettings):
                 " `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
         return self.actor_signing_key.get_secret_value().encode()
+
+    @field_validator("auth_failure_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        """A limit `limits` cannot read would only fail at the first bad token: refuse it at start instead."""
+        try:
+            allowed = parse(value).amount
+        except ValueError:
+            allowed = 0
+        if allowed < 1:
+            raise ValueError(f"{value!r} is not a rate limit such as '20/minute' or '100 per hour'")
+        return value
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

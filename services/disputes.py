@@ -3,7 +3,6 @@ start one workflow), and finance reading disputes, submitting evidence early or 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -22,6 +21,7 @@ from domain.dispute_messages import (
 )
 from domain.roles import Actor
 from services.errors import use_case
+from services.stripe_objects import StripeDisputeObject
 from services.temporal_errors import ask_temporal
 from services.workflow_updates import send_update
 from store.db import Database
@@ -33,19 +33,8 @@ from workflows.dispute import DisputeWorkflow
 
 
 def dispute_snapshot(obj: dict[str, Any]) -> StripeDisputeSnapshot:
-    """Our view of a Stripe dispute object."""
-    due_by = (obj.get("evidence_details") or {}).get("due_by")
-    return StripeDisputeSnapshot(
-        dispute_id=obj["id"],
-        charge_id=obj["charge"],
-        payment_intent_id=obj.get("payment_intent"),
-        amount_minor=obj["amount"],
-        currency=obj["currency"],
-        reason=obj.get("reason") or "general",
-        status=obj["status"],
-        due_by=datetime.fromtimestamp(due_by, UTC) if due_by else None,
-        opened_at=datetime.fromtimestamp(obj["created"], UTC),
-    )
+    """Our view of a Stripe dispute object (pydantic's ValidationError when it is not one)."""
+    return StripeDisputeObject.model_validate(obj).snapshot()
 
 
 async def deliver_dispute_event(client: Client, settings: Settings, event: DisputeEvent) -> str:

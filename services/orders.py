@@ -36,7 +36,15 @@ def register_order(
         orders.check_same_registration(existing, fields)
         return existing, False
     orders.check_may_order(session, fields["customer_id"])
-    orders.check_payment_unused(session, fields["payment_intent_id"])
+    try:
+        orders.check_payment_unused(session, fields["payment_intent_id"])
+    except orders.PaymentTaken as taken:
+        if taken.order_id != fields["order_id"]:
+            raise
+        # The same registration, committed by a concurrent request since the lookup above: that order is the answer.
+        existing = orders.get_order(session, taken.order_id)
+        orders.check_same_registration(existing, fields)
+        return existing, False
     # End the read before asking Stripe: SQLite holds its write lock for the whole transaction, and Stripe may be slow.
     # Whatever changes meanwhile, the unique order id and payment intent still decide at the insert.
     session.commit()

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from temporalio.client import Client
 
 from core.settings import Settings
 from domain.dispute_messages import DisputeEvent
 from domain.refund_messages import StripeRefundEvent
-from services.disputes import deliver_dispute_event, dispute_snapshot
+from services.disputes import deliver_dispute_event
 from services.errors import use_case
+from services.stripe_objects import (
+    StripeDisputeObject,
+    StripeEventEnvelope,
+    StripeRefundObject,
+    what_is_wrong,
+)
 from services.temporal_errors import WorkflowEnded, WorkflowServiceUnavailable, ask_temporal
 from store.db import Database
 from store.refund_tables import Refund, StripeEventRecord
@@ -20,6 +27,9 @@ from workflows.handles import refund_handle
 from workflows.refund import RefundWorkflow
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+# The outcome of an event whose object does not fit its type: recorded and answered 200, as a retry cannot fix it.
+UNREADABLE = "unreadable"
 NOT_DELIVERED = (
     "The event could not be handed to its workflow because the workflow service did not answer; "
     "it was not recorded, so send it again."
@@ -37,23 +47,19 @@ DISPUTE_EVENTS = {
 
 @use_case
 async def handle_event(
-    database: Database,
-    client: Client,
-    settings: Settings,
-    event_id: str,
-    event_type: str,
-    created: int,
-    obj: dict[str, Any],
+    database: Database, client: Client, settings: Settings, event: StripeEventEnvelope
 ) -> str | None:
     """Route a verified event to its workflow once; answers the outcome, or None for an event already handled.
 
     An event is recorded only after its workflow has it: any doubt raises WorkflowServiceUnavailable (503) and Stripe
-    sends it again.
+    sends it again. One whose object we cannot read is recorded as unreadable and answered 200: sending it again would
+    not make it readable.
     """
+    event_id, event_type = event.id, event.type
     if await database.atransact(lambda session: session.get(StripeEventRecord, event_id)) is not None:
         return None
     try:
-        outcome = await route_event(event_type, event_id, created, obj, database, client, settings)
+        outcome = await route_event(event, database, client, settings)
     except WorkflowServiceUnavailable as error:
         log.warning(
             "stripe webhook not delivered; Stripe will retry",
@@ -66,75 +72,85 @@ async def handle_event(
         )
         raise WorkflowServiceUnavailable(NOT_DELIVERED) from error
     # A crash here, after the signal and before the record, is harmless: the workflows drop an event id they saw.
-    await database.atransact(lambda session: _remember(session, event_id, event_type, obj.get("id"), outcome))
+    await database.atransact(lambda session: _remember(session, event_id, event_type, event.object_id, outcome))
     log.info("stripe webhook handled", extra={"event_id": event_id, "event_type": event_type, "outcome": outcome})
     return outcome
 
 
-async def route_event(
-    event_type: str,
-    event_id: str,
-    created: int,
-    obj: dict[str, Any],
-    database: Database,
-    client: Client,
-    settings: Settings,
-) -> str:
+async def route_event(event: StripeEventEnvelope, database: Database, client: Client, settings: Settings) -> str:
     """Deliver the event to its workflow and say what happened to it."""
-    if event_type in REFUND_EVENTS:
-        return await _refund_event(event_type, event_id, created, obj, database, client, settings)
-    if event_type in DISPUTE_EVENTS:
+    if event.type in REFUND_EVENTS:
+        refund = _readable(event, StripeRefundObject)
+        if refund is None:
+            return UNREADABLE
+        return await _refund_event(event, refund, database, client, settings)
+    if event.type in DISPUTE_EVENTS:
+        dispute = _readable(event, StripeDisputeObject)
+        if dispute is None:
+            return UNREADABLE
         return await deliver_dispute_event(
-            client, settings, DisputeEvent(event_id=event_id, event_type=event_type, dispute=dispute_snapshot(obj))
+            client, settings, DisputeEvent(event_id=event.id, event_type=event.type, dispute=dispute.snapshot())
         )
     return "ignored"
 
 
+def _readable(event: StripeEventEnvelope, model: type[M]) -> M | None:
+    """The event's object as `model`, or None (logged with what is wrong) when it does not fit."""
+    try:
+        return model.model_validate(event.data.object)
+    except ValidationError as error:
+        log.warning(
+            "stripe event object unreadable; acknowledged so Stripe stops sending it",
+            extra={"event_id": event.id, "event_type": event.type, "errors": what_is_wrong(error)},
+        )
+        return None
+
+
 async def _refund_event(
-    event_type: str,
-    event_id: str,
-    created: int,
-    obj: dict[str, Any],
+    event: StripeEventEnvelope,
+    refund: StripeRefundObject,
     database: Database,
     client: Client,
     settings: Settings,
 ) -> str:
     """Signal the refund workflow named in the Stripe refund's metadata; only a closed one gets late-event handling."""
-    refund_id = (obj.get("metadata") or {}).get("refund_id")
+    refund_id = refund.refund_id
     if not refund_id:
         return "not ours"
-    signal = StripeRefundEvent(event_id=event_id, event_type=event_type, stripe_refund_id=obj["id"], created=created)
+    signal = StripeRefundEvent(
+        event_id=event.id, event_type=event.type, stripe_refund_id=refund.id, created=event.created
+    )
     try:
         await ask_temporal(
             refund_handle(client, refund_id).signal(RefundWorkflow.stripe_refund_event, signal),
             settings.webhook_delivery_timeout,
         )
     except WorkflowEnded:
-        return await database.atransact(lambda session: _late_event(session, refund_id, event_type, obj))
+        return await database.atransact(lambda session: _late_event(session, refund_id, event.type, refund))
     return "signalled"
 
 
-def _late_event(session: Session, refund_id: str, event_type: str, obj: dict[str, Any]) -> str:
+def _late_event(session: Session, refund_id: str, event_type: str, stripe_refund: StripeRefundObject) -> str:
     """The workflow already ended: a failure of the Stripe refund we created is money that never arrived."""
     refund = session.get(Refund, refund_id)
     if refund is None:
         return "unknown refund"
-    if refund.stripe_refund_id is None or obj.get("id") != refund.stripe_refund_id:
+    if refund.stripe_refund_id is None or stripe_refund.id != refund.stripe_refund_id:
         # Metadata is copied with any refund made by hand or by another system: only the refund we created counts.
         log.warning(
             "late refund event about a Stripe refund we did not create for this refund; ignored",
             extra={
                 "refund_id": refund_id,
                 "event_type": event_type,
-                "event_stripe_refund_id": obj.get("id"),
+                "event_stripe_refund_id": stripe_refund.id,
                 "our_stripe_refund_id": refund.stripe_refund_id,
             },
         )
         return "not our stripe refund"
-    if obj.get("status") in ("failed", "canceled"):
+    if stripe_refund.status in ("failed", "canceled"):
         refund.needs_attention = True
         refund.attention_reason = (
-            f"Stripe reported the refund {obj.get('status')} ({obj.get('failure_reason') or 'no reason given'}) "
+            f"Stripe reported the refund {stripe_refund.status} ({stripe_refund.failure_reason or 'no reason given'}) "
             f"after it was {refund.status}; the customer may not have the money"
         )
         session.add(refund)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import ActorDep, SessionDep, permits
+from api.guarded_route import GuardedRoute
 from api.params import CustomerIdPath
 from api.schemas import CustomerEventPublic, CustomerPublic, OrderPublic
 from domain.orders import OrderEligibility
@@ -17,7 +18,7 @@ from domain.text import PlainText
 from services import customers
 from store.tables import Customer, CustomerEvent, Order
 
-router = APIRouter(prefix="/customers", tags=["customers"])
+router = APIRouter(prefix="/customers", tags=["customers"], route_class=GuardedRoute)
 
 
 def _public(customer: Customer, orders: list[Order], events: list[CustomerEvent]) -> CustomerPublic:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ActorDep, DatabaseDep, SessionDep, TemporalDep, permits
+from api.guarded_route import GuardedRoute
 from api.params import DisputeIdPath, DisputeStatusQuery
 from domain.dispute_messages import DisputeState
 from domain.permissions import Action
@@ -16,7 +17,7 @@ from domain.text import PlainText
 from services import disputes
 from store.dispute_tables import Dispute
 
-router = APIRouter(prefix="/disputes", tags=["disputes"])
+router = APIRouter(prefix="/disputes", tags=["disputes"], route_class=GuardedRoute)
 
 
 class DisputePublic(BaseModel):

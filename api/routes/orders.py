@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from api.deps import ActorDep, SessionDep, StripeDep, permits
+from api.guarded_route import GuardedRoute
 from api.params import OrderIdPath
 from api.schemas import ActivationRecord, OrderCreate, OrderPublic
 from domain.permissions import Action
 from services import orders
 
-router = APIRouter(prefix="/orders", tags=["orders"])
+router = APIRouter(prefix="/orders", tags=["orders"], route_class=GuardedRoute)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.deps import MAX_OFFSET, ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
+from api.guarded_route import GuardedRoute
 from api.params import CustomerIdQuery, IdempotencyKeyHeader, OrderIdQuery, RefundIdPath
 from api.refund_schemas import (
     FailureResolutionBody,
@@ -31,7 +32,7 @@ from domain.policy.paths import INITIAL_STATUS, RefundPath
 from domain.refunds import RefundStatus
 from services import refunds
 
-router = APIRouter(prefix="/refunds", tags=["refunds"])
+router = APIRouter(prefix="/refunds", tags=["refunds"], route_class=GuardedRoute)
 
 
 @router.post(

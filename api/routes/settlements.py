@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from api.deps import MAX_OFFSET, ActorDep, DatabaseDep, SessionDep, SettingsDep, TemporalDep, permits
+from api.guarded_route import GuardedRoute
 from api.params import RefundIdPath
 from api.refund_schemas import NoteBody, RefundDetail
 from api.refund_views import detail_from_state
@@ -22,7 +23,7 @@ from services.errors import InvalidInput
 from store.refund_tables import Refund
 from store.settlements import SettlementFilter, SettlementState, Total, action_needed, is_overdue, state_of
 
-router = APIRouter(tags=["settlements"])
+router = APIRouter(tags=["settlements"], route_class=GuardedRoute)
 CSV_COLUMNS = (
     "refund_id",
     "stripe_refund_id",

@@ -62,7 +62,8 @@ def test_each_operation_documents_its_error_answers_with_our_body(endpoint: tupl
         return
     assert all(schema_of(answer) == ERROR_REF for answer in errors.values()), errors
     if ENDPOINTS[endpoint] is not None:
-        assert {401, 403} <= set(errors)
+        assert {401, 403, 429} <= set(errors)
+        assert "Retry-After" in responses["429"]["headers"]
     if "{" in path:
         assert 404 in errors
     if "requestBody" in OPERATIONS[endpoint]:

@@ -13,7 +13,9 @@ import stripe
 from services.stripe_signatures import verified_event
 
 SECRET = "whsec_test_signatures"
-PAYLOAD = json.dumps({"id": "evt_test_1", "object": "event", "type": "refund.failed", "data": {"object": {}}}).encode()
+PAYLOAD = json.dumps(
+    {"id": "evt_test_1", "object": "event", "type": "refund.failed", "created": 1_700_000_000, "data": {"object": {}}}
+).encode()
 
 
 def header(signed_at: int, secret: str = SECRET) -> str:

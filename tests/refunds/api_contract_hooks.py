@@ -21,11 +21,6 @@ def _detail(response: Any) -> str | None:
     return body.get("detail") if isinstance(body, dict) else None
 
 
-def _unparsable_body(failure: Any, case: Any, response: Any) -> bool:
-    """Issue 11 item 9 (bodies): a body that is not UTF-8 gets FastAPI's own 400 sentence; that item gives it ours."""
-    return response.status_code == 400 and _detail(response) == "There was an error parsing the body"
-
-
 def _unsigned_webhook(failure: Any, case: Any, response: Any) -> bool:
     """Only Stripe can sign an event, so no generated request is valid to the webhook: 400 is its documented answer."""
     return (
@@ -58,7 +53,6 @@ RESERVED_EMAIL_DOMAIN = (
     "customer_email: value is not a valid email address: The part after the @-sign is a special-use or reserved name"
 )
 ACCEPTED: list[Callable[[Any, Any, Any], bool]] = [
-    _unparsable_body,
     _unsigned_webhook,
     _rule_beyond_the_schema,
     _undeliverable_email,
