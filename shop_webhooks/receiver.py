@@ -56,6 +56,11 @@ class ShopEventReceiver:
                     event = json.loads(line)
                     self.events[event["id"]] = event
 
+    def use_secret(self, secret: str) -> None:
+        """Verify with this secret from now on (a test learns it only once its endpoint is registered)."""
+        with self._lock:
+            self._webhook = Webhook(secret)
+
     def handle(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
         """The status and sentence to answer one POST with."""
         lowered = {key.lower(): value for key, value in headers.items()}
