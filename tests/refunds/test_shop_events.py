@@ -10,9 +10,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from cli_support import ok, refunds
 from refund_support import ADMIN, FINANCE, RefundStack
 from standardwebhooks.webhooks import Webhook
 
+from domain.shop_events import ShopEventType
 from shop_webhooks.receiver import ShopEventReceiver, running
 from shop_webhooks.relay import ShopEventRelay, ShopRelayConfig
 from store import shop_events
@@ -154,3 +156,34 @@ async def test_lost_dispute_tells_the_shop_the_order_is_charged_back(disputes: R
     assert charged_back["data"]["order_status"] == "charged_back"
     assert charged_back["data"]["dispute_id"] == dispute["dispute_id"]
     assert shop.of_type("order.reinstated") == []
+
+
+async def test_cli_registers_lists_follows_and_replays(stack: RefundStack, shop: Shop) -> None:
+    admin = "dev-admin-1"
+    out = ok(await refunds(stack, "shop-endpoint", "add", "https://shop.example/cli-hooks", "--event",
+                           "order.access_ended", "--description", "provisioning", token=admin))  # fmt: skip
+    assert "registered for https://shop.example/cli-hooks" in out and "Secret" in out and "whsec_" in out
+    assert "order.access_ended" in out and "not shown again" in out
+    listed = ok(await refunds(stack, "shop-endpoint", "list", token=admin))
+    assert "https://shop.example/cli-hooks" in listed and shop.endpoint_id in listed and "whsec_" not in listed
+
+    key = f"dp_cli:{shop.endpoint_id}"
+    await stack.database.atransact(
+        lambda s: shop_events.emit(s, ShopEventType.ORDER_SUSPENDED, {"order_id": "ord-cli"}, key)
+    )
+    [event] = await shop.wait_for("order.suspended")
+    page = (await stack.api.get(f"/shop-endpoints/{shop.endpoint_id}/deliveries", headers=ADMIN)).json()
+    [delivery] = [d for d in page["items"] if d["event_id"] == event["id"]]
+    shown = ok(await refunds(stack, "shop-endpoint", "deliveries", shop.endpoint_id, token=admin))
+    assert event["id"] in shown and "delivered" in shown and "order.suspended" in shown
+
+    replayed = ok(await refunds(stack, "shop-endpoint", "replay", shop.endpoint_id, str(delivery["id"]), token=admin))
+    assert f"Delivery {delivery['id']} (order.suspended {event['id']}) will be sent again shortly" in replayed
+    deadline = time.monotonic() + 10
+    while shop.receiver.tries(event["id"]) < 4:  # 500, 500, 200, then the replay (answered 200: already received)
+        assert time.monotonic() < deadline, shop.receiver.attempts
+        await asyncio.sleep(0.1)
+    assert list(shop.receiver.events).count(event["id"]) == 1
+
+    refused = await refunds(stack, "shop-endpoint", "list", token="dev-support-1")
+    assert refused.exit_code == 1 and "this needs the role admin" in refused.output
