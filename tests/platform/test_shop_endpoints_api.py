@@ -49,8 +49,8 @@ async def test_register_answers_the_secret_once_and_lists_without_it(
 
 
 async def test_bad_registrations_are_refused_with_a_sentence(api_without_stripe: httpx.AsyncClient) -> None:
-    for body in ({"url": "ftp://shop.example/x"}, {"url": "not a url"}, {"url": "https://s.example", "event_types":
-                 ["order.exploded"]}):  # fmt: skip
+    unknown_type = {"url": "https://s.example", "event_types": ["order.exploded"]}
+    for body in ({"url": "ftp://shop.example/x"}, {"url": "not a url"}, unknown_type):
         answer = await api_without_stripe.post("/shop-endpoints", headers=ADMIN, json=body)
         assert answer.status_code == 422, answer.text
         assert isinstance(answer.json()["detail"], str)

@@ -160,8 +160,8 @@ async def test_lost_dispute_tells_the_shop_the_order_is_charged_back(disputes: R
 
 async def test_cli_registers_lists_follows_and_replays(stack: RefundStack, shop: Shop) -> None:
     admin = "dev-admin-1"
-    out = ok(await refunds(stack, "shop-endpoint", "add", "https://shop.example/cli-hooks", "--event",
-                           "order.access_ended", "--description", "provisioning", token=admin))  # fmt: skip
+    add = ("add", "https://shop.example/cli-hooks", "--event", "order.access_ended", "--description", "provisioning")
+    out = ok(await refunds(stack, "shop-endpoint", *add, token=admin))
     assert "registered for https://shop.example/cli-hooks" in out and "Secret" in out and "whsec_" in out
     assert "order.access_ended" in out and "not shown again" in out
     listed = ok(await refunds(stack, "shop-endpoint", "list", token=admin))
