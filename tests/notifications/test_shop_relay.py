@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 from collections import Counter
@@ -198,3 +199,23 @@ def test_event_ids_are_stable_and_distinct() -> None:
     assert event_id("order.access_ended:rf_1:5") == event_id("order.access_ended:rf_1:5")
     assert event_id("order.access_ended:rf_1:5") != event_id("order.access_ended:rf_1:6")
     assert event_id("x").startswith("evt_") and len(event_id("x")) == 36
+
+
+async def test_the_local_receiver_logs_each_event_once_across_restarts(db: Database, tmp_path) -> None:
+    secret, log_path = shop_events.new_secret(), tmp_path / "shop-events.log"
+    with running(ShopEventReceiver(secret, log_path)) as url:
+        endpoint = register(db, url, secret)
+        emit(db, ShopEventType.CUSTOMER_RESTRICTION_LIFTED, "cus-9:12", customer_id="cus-9")
+        relay = ShopEventRelay(db, FAST)
+        assert (await relay.deliver_due()).delivered == 1
+    [row] = deliveries(db)
+    db.transact(lambda s: shop_events.replay(s, endpoint.endpoint_id, row.id or 0))
+    restarted = ShopEventReceiver(secret, log_path)  # a new process reads what it logged before
+    with running(restarted) as url:
+        db.transact(lambda s: s.add(s.merge(endpoint).sqlmodel_update({"url": url})))
+        assert (await relay.deliver_due()).delivered == 1
+    lines = [json.loads(line) for line in log_path.read_text().splitlines()]
+    assert [(e["id"], e["type"], e["data"]) for e in lines] == [
+        (row.event_id, "customer.restriction_lifted", {"customer_id": "cus-9"})
+    ]
+    assert [a.status for a in restarted.attempts] == [200]  # answered 200, not logged again
