@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
+from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 
 from api.deps import MAX_OFFSET, ActorDep, SessionDep, permits
 from domain.permissions import Action
@@ -21,6 +21,14 @@ router = APIRouter(prefix="/shop-endpoints", tags=["shop events"])
 EndpointIdPath = Annotated[PlainText, Path(max_length=64, description="A shop endpoint id (ep_...).")]
 DeliveryIdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="A delivery's id.")]
 DeliveryStatus = Literal["pending", "delivered", "given_up"]
+URL_LENGTH = 2000  # the column's
+
+
+def _fits(url: AnyHttpUrl) -> AnyHttpUrl:
+    """The URL as stored (normalised: percent-encoded, a trailing slash added) must fit its column too."""
+    if len(str(url)) > URL_LENGTH:
+        raise ValueError(f"URL should have at most {URL_LENGTH} characters once normalised")
+    return url
 
 
 class EndpointCreate(BaseModel):
@@ -28,11 +36,14 @@ class EndpointCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=2000)] = Field(
+    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=URL_LENGTH), AfterValidator(_fits)] = Field(
         description="Where events are POSTed (https in production)."
     )
     event_types: list[ShopEventType] | None = Field(
-        None, max_length=len(ShopEventType), description="The event types it receives; omit for all (and future) ones."
+        None,
+        min_length=1,
+        max_length=len(ShopEventType),
+        description="The event types it receives; omit for all (and future) ones.",
     )
     description: PlainText | None = Field(None, max_length=500)
 

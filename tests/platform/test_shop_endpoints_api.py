@@ -50,7 +50,11 @@ async def test_register_answers_the_secret_once_and_lists_without_it(
 
 async def test_bad_registrations_are_refused_with_a_sentence(api_without_stripe: httpx.AsyncClient) -> None:
     unknown_type = {"url": "https://s.example", "event_types": ["order.exploded"]}
-    for body in ({"url": "ftp://shop.example/x"}, {"url": "not a url"}, unknown_type):
+    # 2000 characters as given, one more once normalised (the trailing slash): refused, not cut by the database.
+    too_long = {"url": "https://" + ".".join(["a" * 62] * 31) + "." + "a" * 39}
+    assert len(too_long["url"]) == 2000
+    nothing = {"url": "https://s.example", "event_types": []}
+    for body in ({"url": "ftp://shop.example/x"}, {"url": "not a url"}, unknown_type, too_long, nothing):
         answer = await api_without_stripe.post("/shop-endpoints", headers=ADMIN, json=body)
         assert answer.status_code == 422, answer.text
         assert isinstance(answer.json()["detail"], str)

@@ -32,6 +32,8 @@ def _worker_process(stack: RefundStack, log_path) -> subprocess.Popen:
         "STRIPE_API_BASE": s.stripe_api_base or "",
         "SMTP_URL": "",
         "LOG_FORMAT": "text",
+        # The worker refuses workflow calls it cannot check; the test's API signs with this key.
+        "ACTOR_SIGNING_KEY": s.signing_key().decode(),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "worker"], env=env, stdout=log_path.open("ab"), stderr=subprocess.STDOUT
