@@ -22,6 +22,8 @@ EndpointIdPath = Annotated[PlainText, Path(max_length=64, description="A shop en
 DeliveryIdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="A delivery's id.")]
 DeliveryStatus = Literal["pending", "delivered", "given_up"]
 URL_LENGTH = 2000  # the column's
+# What a URL may be as sent: below the column, so that normalising it (a trailing slash) still fits.
+URL_INPUT_LENGTH = 1900
 
 
 def _fits(url: AnyHttpUrl) -> AnyHttpUrl:
@@ -36,7 +38,7 @@ class EndpointCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=URL_LENGTH), AfterValidator(_fits)] = Field(
+    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=URL_INPUT_LENGTH), AfterValidator(_fits)] = Field(
         description="Where events are POSTed (https in production)."
     )
     event_types: list[ShopEventType] | None = Field(

@@ -50,7 +50,7 @@ async def test_register_answers_the_secret_once_and_lists_without_it(
 
 async def test_bad_registrations_are_refused_with_a_sentence(api_without_stripe: httpx.AsyncClient) -> None:
     unknown_type = {"url": "https://s.example", "event_types": ["order.exploded"]}
-    # 2000 characters as given, one more once normalised (the trailing slash): refused, not cut by the database.
+    # Longer than the 1,900 characters documented: refused with a sentence, not cut (or a 500) by the database.
     too_long = {"url": "https://" + ".".join(["a" * 62] * 31) + "." + "a" * 39}
     assert len(too_long["url"]) == 2000
     nothing = {"url": "https://s.example", "event_types": []}
