@@ -14,7 +14,7 @@ from api.metrics import ApiMetrics
 from api.metrics import router as metrics_router
 from api.openapi import install_openapi
 from api.refund_start_loop import WaitingStartsLoop
-from api.routes import customers, disputes, health, orders, refunds, settlements, webhooks
+from api.routes import customers, disputes, health, orders, refunds, settlements, shop_endpoints, webhooks
 from api.temporal_link import TemporalLink
 from core.settings import Settings
 from core.stripe_client import make_stripe_client
@@ -64,7 +64,7 @@ def create_app(
 
     app = FastAPI(title="Refund service", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (health, orders, customers, refunds, settlements, disputes, webhooks):
+    for module in (health, orders, customers, refunds, settlements, disputes, shop_endpoints, webhooks):
         app.include_router(module.router)
     app.include_router(metrics_router)
     install_openapi(app)

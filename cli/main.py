@@ -9,6 +9,7 @@ from cli import (
     refund_actions,
     refund_commands,
     settlement_commands,
+    shop_endpoint_commands,
     staff,
 )
 
@@ -35,5 +36,6 @@ app.command("confirm-settlement")(settlement_commands.confirm_settlement)
 app.add_typer(dispute_commands.app, name="dispute")
 app.add_typer(customer_commands.orders_app, name="order")
 app.add_typer(customer_commands.customers_app, name="customer")
+app.add_typer(shop_endpoint_commands.app, name="shop-endpoint")
 app.add_typer(staff.app, name="staff")
 app.command("demo")(demo_command.demo)

@@ -183,6 +183,29 @@ class Settings(BaseSettings):
         40, ge=1, description="Failed attempts before an email is given up (40 ≈ 1.5 days with backoff capped at 1 h)."
     )
 
+    # Events to the shop (relay in the worker; endpoints registered by an admin, POST /shop-endpoints)
+    shop_events_poll_seconds: float = Field(
+        5.0, gt=0, description="How often the shop-event relay looks for due deliveries when idle."
+    )
+    shop_events_batch_size: int = Field(20, ge=1, le=500, description="Deliveries the relay leases per round.")
+    shop_events_timeout_seconds: float = Field(
+        10.0, gt=0, le=60, description="Seconds a shop endpoint has to answer one delivery; slower counts as failed."
+    )
+    shop_events_retry_base: timedelta = Field(
+        timedelta(seconds=30), description="Wait after a delivery's first failure; doubled after each next one."
+    )
+    shop_events_retry_cap: timedelta = Field(
+        timedelta(hours=1), description="Longest wait between two attempts of one delivery."
+    )
+    shop_events_give_up_after: timedelta = Field(
+        timedelta(days=3),
+        description="A delivery still failing this long after it was queued (or replayed) is given up.",
+    )
+    shop_receiver_port: int = Field(
+        8025,
+        description="Port of `make run`'s local shop-event receiver (it logs each event to VAR_DIR/shop-events.log).",
+    )
+
     # Metrics
     worker_metrics_address: str = Field(
         "127.0.0.1:9464", description="Where the worker serves Prometheus metrics (SDK and ours); empty turns it off."

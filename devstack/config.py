@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 
 from core.settings import Settings
+from store.shop_events import new_secret
 
 LOOPBACK = "127.0.0.1"
 # The embedded stack always runs the emulator; real Stripe is for parts run on their own.
@@ -38,6 +39,7 @@ class StackConfig:
     api_port: int
     smtp_port: int
     worker_metrics_port: int
+    shop_receiver_port: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StackConfig:
@@ -55,6 +57,7 @@ class StackConfig:
             worker_metrics_port=_local_port(
                 "WORKER_METRICS_ADDRESS", "//" + (settings.worker_metrics_address or "127.0.0.1:9464")
             ),
+            shop_receiver_port=settings.shop_receiver_port,
         )
 
     # Addresses
@@ -87,6 +90,29 @@ class StackConfig:
     def maildir(self) -> Path:
         """Where the SMTP sink stores each email as a file."""
         return self.var_dir / "mail"
+
+    @property
+    def shop_receiver_url(self) -> str:
+        """The local stand-in for the shop's endpoint: our events are delivered there."""
+        return f"http://{LOOPBACK}:{self.shop_receiver_port}/shop-events"
+
+    @property
+    def shop_events_log(self) -> Path:
+        """Where the local receiver appends each verified event, one JSON line each."""
+        return self.var_dir / "shop-events.log"
+
+    @property
+    def shop_receiver_secret_file(self) -> Path:
+        """The signing secret the local receiver's endpoint is registered with, made on first start."""
+        return self.var_dir / "shop-receiver-secret"
+
+    def shop_receiver_secret(self) -> str:
+        """This stack's receiver secret (`whsec_...`), generated once and kept under VAR_DIR."""
+        if not self.shop_receiver_secret_file.exists():
+            self.shop_receiver_secret_file.parent.mkdir(parents=True, exist_ok=True)
+            self.shop_receiver_secret_file.touch(mode=0o600)
+            self.shop_receiver_secret_file.write_text(new_secret())
+        return self.shop_receiver_secret_file.read_text().strip()
 
     @property
     def webhook_url(self) -> str:
@@ -148,6 +174,7 @@ class StackConfig:
             "API_PORT": self.api_port,
             "SMTP_URL": self.smtp_port,
             "WORKER_METRICS_ADDRESS": self.worker_metrics_port,
+            "SHOP_RECEIVER_PORT": self.shop_receiver_port,
         }
 
     def child_env(self) -> dict[str, str]:

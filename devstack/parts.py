@@ -18,6 +18,7 @@ from devstack.config import LOOPBACK, StackConfig, python_command, temporal_bina
 from devstack.readiness import http_ok, wait_until_ready
 from store.db import Database
 from store.migrate import upgrade
+from store.shop_events import ensure_endpoint
 from workflows.search_attributes import cli_flags
 
 CHILD_CWD = REPO_ROOT
@@ -185,6 +186,55 @@ SMTP_SINK = Part(
 )
 
 
+# ---- Shop-event receiver --------------------------------------------------------------------------
+
+
+def _receiver_command(ctx: StackContext) -> list[str]:
+    """The shop's stand-in: verifies each event's signature and appends it to VAR_DIR/shop-events.log."""
+    config = ctx.config
+    config.shop_receiver_secret()  # made before the receiver reads it
+    return python_command(
+        "-m", "shop_webhooks.receiver",
+        "--host", LOOPBACK,
+        "--port", str(config.shop_receiver_port),
+        "--secret-file", str(config.shop_receiver_secret_file),
+        "--log", str(config.shop_events_log),
+    )  # fmt: skip
+
+
+async def _receiver_ready(ctx: StackContext, child: Child) -> None:
+    """The receiver answers its health check."""
+    url = f"http://{LOOPBACK}:{ctx.config.shop_receiver_port}/healthz"
+    await wait_until_ready(f"the shop-event receiver at {url}", http_ok(url), child=child, timeout_s=20)
+
+
+SHOP_RECEIVER = Part(
+    name="shop",
+    command=_receiver_command,
+    ready=_receiver_ready,
+    links=lambda c: [("Shop events", f"{c.shop_events_log} (receiver {c.shop_receiver_url})")],
+)
+
+
+async def _register_receiver(ctx: StackContext) -> None:
+    """Register the local receiver as a shop endpoint for every event (again on each start: same row, same secret)."""
+    config = ctx.config
+
+    def run() -> None:
+        database = Database(config.database_url)
+        try:
+            database.transact(
+                lambda s: ensure_endpoint(s, config.shop_receiver_url, config.shop_receiver_secret(), "devstack")
+            )
+        finally:
+            database.dispose()
+
+    await asyncio.to_thread(run)
+
+
+SHOP_ENDPOINT = Step(name="shop endpoint registration", run=_register_receiver)
+
+
 # ---- Read model -----------------------------------------------------------------------------------
 
 
@@ -261,4 +311,4 @@ API = Part(
 
 def plan() -> list[Part | Step]:
     """Everything `make run` starts, in order; stopped in reverse."""
-    return [TEMPORAL, STRIPE_EMULATOR, SMTP_SINK, MIGRATIONS, WORKER, API]
+    return [TEMPORAL, STRIPE_EMULATOR, SMTP_SINK, SHOP_RECEIVER, MIGRATIONS, SHOP_ENDPOINT, WORKER, API]

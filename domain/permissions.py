@@ -33,6 +33,8 @@ class Action(StrEnum):
     CONFIRM_SETTLEMENT = "confirm_settlement"
     READ_DISPUTES = "read_disputes"
     ACT_ON_DISPUTE = "act_on_dispute"  # submit evidence now, or accept
+    MANAGE_SHOP_ENDPOINTS = "manage_shop_endpoints"  # register where the shop receives events, replay a delivery
+    READ_SHOP_ENDPOINTS = "read_shop_endpoints"  # the endpoints and each one's deliveries
 
 
 S, A, F, X, P = Role.SUPPORT, Role.APPROVER, Role.FINANCE, Role.ADMIN, Role.SHOP
@@ -55,6 +57,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.CONFIRM_SETTLEMENT: frozenset({F}),
     Action.READ_DISPUTES: frozenset({F}),
     Action.ACT_ON_DISPUTE: frozenset({F}),
+    Action.MANAGE_SHOP_ENDPOINTS: frozenset({X}),
+    Action.READ_SHOP_ENDPOINTS: frozenset({X}),
 }
 
 

@@ -8,12 +8,15 @@ from sqlmodel import Session
 
 from domain.orders import CustomerEventKind, OrderEligibility
 from domain.roles import Actor
+from domain.shop_events import ShopEventType
 from services.errors import Conflict, NotFound, use_case
 from services.time_bounds import check_contact_time
+from store import shop_events
 from store.customer_events import events_of_customer, record_event
 from store.dispute_tables import CustomerContact
 from store.orders import eligibility as order_eligibility_of
 from store.orders import orders_of_customer
+from store.shop_events import iso
 from store.tables import Customer, CustomerEvent, Order
 from store.types import utcnow
 
@@ -74,7 +77,7 @@ def lift_restriction(session: Session, customer_id: str, actor: Actor, note: str
     # The reason it was restricted stays as it was: the lifting is an entry of its own, not an edit of that reason.
     customer.updated_at = utcnow()
     session.add(customer)
-    record_event(
+    entry = record_event(
         session,
         customer_id,
         CustomerEventKind.RESTRICTION_LIFTED,
@@ -83,4 +86,7 @@ def lift_restriction(session: Session, customer_id: str, actor: Actor, note: str
         detail={"restricted_reason": customer.restricted_reason},
     )
     session.flush()
+    # The shop learns it in the same transaction; the note is for staff, not the shop.
+    lifted = {"customer_id": customer_id, "lifted_at": iso(entry.at)}
+    shop_events.emit(session, ShopEventType.CUSTOMER_RESTRICTION_LIFTED, lifted, key=f"{customer_id}:{entry.id}")
     return read_customer(session, customer_id)

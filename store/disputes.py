@@ -10,9 +10,11 @@ from domain.money import Money
 from domain.orders import CustomerEventKind, OrderStatus, paid_order_status
 from domain.refunds import RefundStatus
 from domain.roles import SYSTEM_ACTOR
+from domain.shop_events import ShopEventType
 from store.customer_events import record_event
 from store.dispute_tables import CustomerContact, Dispute
 from store.refund_tables import Refund
+from store.shop_events import emit, emit_order, iso
 from store.tables import Customer, Order
 from store.types import utcnow
 
@@ -100,16 +102,23 @@ def publish(session: Session, message: PublishDispute) -> None:
 
 
 def _apply_effects(session: Session, effects, dispute_id: str) -> None:
-    """Suspend, reinstate or mark charged back the orders; restrict the customer. Repeating changes nothing."""
+    """Suspend, reinstate or mark charged back the orders; restrict the customer; tell the shop of each change.
+
+    Repeating changes nothing (each change happens only from the state before it), so no event is queued twice.
+    """
+    about = {"dispute_id": dispute_id, "reason": effects.reason}
     for order in _orders(session, effects.suspend_order_ids):
         if order.status in (OrderStatus.PAID, OrderStatus.ACTIVE):
             _set_status(session, order, OrderStatus.SUSPENDED, effects.reason)
+            emit_order(session, ShopEventType.ORDER_SUSPENDED, order, f"{dispute_id}:{order.order_id}", **about)
     for order in _orders(session, effects.reinstate_order_ids):
         if order.status == OrderStatus.SUSPENDED:
             _set_status(session, order, paid_order_status(order.activated_at is not None), effects.reason)
+            emit_order(session, ShopEventType.ORDER_REINSTATED, order, f"{dispute_id}:{order.order_id}", **about)
     for order in _orders(session, effects.charged_back_order_ids):
         if order.status != OrderStatus.REFUNDED:
             _set_status(session, order, OrderStatus.CHARGED_BACK, effects.reason)
+            emit_order(session, ShopEventType.ORDER_CHARGED_BACK, order, f"{dispute_id}:{order.order_id}", **about)
     if effects.restrict_customer_id:
         customer = session.get(Customer, effects.restrict_customer_id)
         if customer is not None and not customer.restricted:
@@ -118,13 +127,20 @@ def _apply_effects(session: Session, effects, dispute_id: str) -> None:
             customer.restricted_at = utcnow()
             customer.updated_at = utcnow()
             session.add(customer)
-            record_event(
+            entry = record_event(
                 session,
                 customer.customer_id,
                 CustomerEventKind.RESTRICTED,
                 SYSTEM_ACTOR,
                 note=effects.reason,
                 detail={"dispute_id": dispute_id},
+            )
+            session.flush()  # the trail entry's id names this restriction in the event id
+            emit(
+                session,
+                ShopEventType.CUSTOMER_RESTRICTED,
+                {"customer_id": customer.customer_id, "restricted_at": iso(customer.restricted_at), **about},
+                key=f"{customer.customer_id}:{entry.id}",
             )
 
 

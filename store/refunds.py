@@ -10,8 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from domain.money import Money
+from domain.orders import OrderStatus
 from domain.refund_messages import Notification, PublishRefund, RefundState, TimelineEntry
 from domain.refunds import OPEN_STATUSES, REFUNDED_SO_FAR, RefundStatus
+from domain.shop_events import ShopEventType
+from store import shop_events
 from store.dispute_tables import CustomerContact
 from store.refund_tables import OutboxMessage, Refund, RefundEvent
 from store.tables import Order
@@ -114,18 +117,49 @@ def publish(session: Session, message: PublishRefund) -> int:
     last_seq = max((entry.seq for entry in message.new_entries), default=0)
     if last_seq and last_seq < refund.timeline_length:
         return 0  # an older snapshot retried after a newer one landed: nothing to do
+    previous_status = refund.status
     _apply_state(refund, state, last_seq)
     session.add(refund)
     written = _append_entries(session, state.refund_id, message.new_entries)
+    step = last_seq or refund.timeline_length
     order = session.get(Order, state.order_id)
     if message.order_status and order is not None and order.status != message.order_status:
+        previous_order_status = order.status
         order.status = message.order_status
         order.status_reason = f"refund {state.refund_id}"
         order.updated_at = utcnow()
         session.add(order)
+        _tell_shop_order_status(session, refund, order, previous_order_status, step)
+    if refund.status != previous_status:
+        shop_events.emit(
+            session,
+            ShopEventType.REFUND_STATUS_CHANGED,
+            {
+                "refund_id": refund.refund_id,
+                "order_id": refund.order_id,
+                "customer_id": refund.customer_id,
+                "status": refund.status,
+                "previous_status": previous_status,
+                "amount_minor": refund.amount_minor,
+                "currency": refund.currency,
+            },
+            key=f"{refund.refund_id}:{step}:{refund.status}",
+        )
     for notification in message.notifications:
-        _queue_email(session, refund, order, notification, last_seq or refund.timeline_length)
+        _queue_email(session, refund, order, notification, step)
     return written
+
+
+def _tell_shop_order_status(session: Session, refund: Refund, order: Order, previous: str, step: int) -> None:
+    """A full refund paid ends access (order.access_ended); a paid refund that failed after all restores it."""
+    about = {"refund_id": refund.refund_id, "amount_minor": refund.amount_minor, "currency": refund.currency}
+    key = f"{refund.refund_id}:{step}"
+    if order.status == OrderStatus.REFUNDED:
+        reason = "a full refund was paid"
+        shop_events.emit_order(session, ShopEventType.ORDER_ACCESS_ENDED, order, key, **about, reason=reason)
+    elif previous == OrderStatus.REFUNDED:
+        reason = "the refund did not reach the customer after all"
+        shop_events.emit_order(session, ShopEventType.ORDER_REINSTATED, order, key, **about, reason=reason)
 
 
 def _apply_state(refund: Refund, state: RefundState, last_seq: int) -> None:

@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import store.dispute_tables  # noqa: F401  (registers every table on the metadata)
 import store.refund_tables  # noqa: F401
+import store.shop_event_tables  # noqa: F401
 import store.tables  # noqa: F401
 from store.db import make_engine
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -156,7 +157,7 @@ def wait_for_webhooks(emulator_url: str, event_type: str, timeout_s: float = 30)
 @pytest.fixture
 def stack_env(tmp_path: Path) -> dict[str, str]:
     """Non-default free ports and a temporary VAR_DIR, so a developer's `make run` is left alone."""
-    temporal, ui, emulator, api, smtp, metrics = free_ports(6)
+    temporal, ui, emulator, api, smtp, metrics, shop = free_ports(7)
     env = {key: value for key, value in os.environ.items() if key not in STACK_VARIABLES}
     return env | {
         "VAR_DIR": str(tmp_path / "var"),
@@ -166,8 +167,10 @@ def stack_env(tmp_path: Path) -> dict[str, str]:
         "API_PORT": str(api),
         "SMTP_URL": f"smtp://127.0.0.1:{smtp}",
         "WORKER_METRICS_ADDRESS": f"127.0.0.1:{metrics}",
+        "SHOP_RECEIVER_PORT": str(shop),
         "LOG_FORMAT": "text",
         "OUTBOX_POLL_SECONDS": "0.5",
+        "SHOP_EVENTS_POLL_SECONDS": "0.5",
     }
 
 
@@ -214,7 +217,13 @@ async def test_devstack_runs_stops_cleanly_and_keeps_everything(stack_env: dict[
 
         tree = first.children()
         commands = " ".join(command for _, command in tree.values())
-        for part in ("temporal server start-dev", "-m stripe_emulator", "-m worker", "-m api"):
+        for part in (
+            "temporal server start-dev",
+            "-m stripe_emulator",
+            "-m shop_webhooks.receiver",
+            "-m worker",
+            "-m api",
+        ):
             assert part in commands, f"{part!r} not among the children: {tree}"
 
         created = httpx.post(
@@ -257,6 +266,15 @@ async def test_devstack_runs_stops_cleanly_and_keeps_everything(stack_env: dict[
         emails = [path.read_text(errors="replace") for path in mail.glob("*")]
         assert all("To: ada@example.com" in email for email in emails), emails[0]
         assert any(refund.json()["refund_id"] in email for email in emails)
+        # The shop's stand-in verified and logged the full refund's events (the supervisor registered it).
+        shop_log = Path(stack_env["VAR_DIR"]) / "shop-events.log"
+        while '"order.access_ended"' not in (shop_log.read_text() if shop_log.exists() else ""):
+            assert time.monotonic() < deadline, first.log()
+            time.sleep(0.3)
+        logged = [json.loads(line) for line in shop_log.read_text().splitlines()]
+        ended = [event for event in logged if event["type"] == "order.access_ended"]
+        assert [event["data"]["order_id"] for event in ended] == [paid["order_id"]]
+        assert any(event["type"] == "refund.status_changed" for event in logged)
 
         # ---- Ctrl-C: every child goes, the supervisor exits 0.
         assert first.stop(signal.SIGINT) == 0, first.log()
@@ -275,6 +293,9 @@ async def test_devstack_runs_stops_cleanly_and_keeps_everything(stack_env: dict[
         description = await temporal.get_workflow_handle(workflow_id).describe()
         assert description.status == WorkflowExecutionStatus.RUNNING
         assert stripe_client.v1.payment_intents.retrieve(payment.id).status == "succeeded"
+        # Registering the receiver again at start found the same endpoint: still one.
+        endpoints = httpx.get(f"{api_url}/shop-endpoints", headers=bearer("dev-admin-1")).json()
+        assert [e["url"] for e in endpoints] == [f"http://127.0.0.1:{stack_env['SHOP_RECEIVER_PORT']}/shop-events"]
 
         # ---- A supervisor killed outright still takes its children with it (PR_SET_PDEATHSIG).
         tree = second.children()

@@ -47,6 +47,10 @@ ENDPOINTS: dict[tuple[str, str], Action | None] = {
     ("GET", "/disputes/{dispute_id}"): Action.READ_DISPUTES,
     ("POST", "/disputes/{dispute_id}/submit"): Action.ACT_ON_DISPUTE,
     ("POST", "/disputes/{dispute_id}/accept"): Action.ACT_ON_DISPUTE,
+    ("POST", "/shop-endpoints"): Action.MANAGE_SHOP_ENDPOINTS,
+    ("GET", "/shop-endpoints"): Action.READ_SHOP_ENDPOINTS,
+    ("GET", "/shop-endpoints/{endpoint_id}/deliveries"): Action.READ_SHOP_ENDPOINTS,
+    ("POST", "/shop-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay"): Action.MANAGE_SHOP_ENDPOINTS,
 }
 TOKENS = {
     Role.SUPPORT: "dev-support-1",
