@@ -150,6 +150,12 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8000", description="The API's address as people and Stripe webhooks reach it."
     )
     dev_tokens: bool = Field(False, description="Create the fixed dev-* tokens (embedded stack only).")
+    console_session_idle: timedelta = Field(
+        timedelta(minutes=30), description="A console session unused this long ends; the person signs in again."
+    )
+    console_session_max: timedelta = Field(
+        timedelta(hours=12), description="A console session ends this long after signing in, however active."
+    )
     webhook_delivery_timeout: timedelta = Field(
         timedelta(seconds=5),
         description=(
@@ -280,6 +286,11 @@ class Settings(BaseSettings):
             stripe_retry_window=self.stripe_retry_window,
             status_poll_interval=self.refund_status_poll_interval,
         )
+
+    @property
+    def console_cookie_secure(self) -> bool:
+        """Console cookies are sent over HTTPS only when people reach the service over HTTPS."""
+        return self.public_api_url.lower().startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:

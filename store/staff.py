@@ -100,6 +100,14 @@ def changes_of(session: Session, staff_id: str) -> Sequence[StaffEvent]:
     return session.exec(select(StaffEvent).where(StaffEvent.staff_id == staff_id).order_by(col(StaffEvent.id))).all()
 
 
+def set_password(session: Session, member: StaffMember, password_hash: str, by: str) -> None:
+    """Store a new console password hash for a staff record, recorded on the staff trail (never the hash itself)."""
+    kind = "password_changed" if member.password_hash else "password_set"
+    member.password_hash = password_hash
+    session.add(member)
+    record_change(session, member, kind, by)
+
+
 def ensure_dev_tokens(session: Session) -> None:
     """Create the fixed dev-* staff records when missing, and switch back on those a start without them revoked."""
     for token, roles in DEV_TOKENS.items():

@@ -175,7 +175,19 @@ def create_staff_token(env: dict[str, str], name: str) -> str:
     """`refunds staff add` against the stack's database."""
     database_url = f"sqlite:///{env['VAR_DIR']}/refunds.db"
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "staff", "add", "--name", name, "--role", "support"],
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "staff",
+            "add",
+            "--name",
+            name,
+            "--role",
+            "support",
+            "--email",
+            f"{name}@example.com",
+        ],
         env=env | {"DATABASE_URL": database_url},
         cwd=REPO_ROOT,
         capture_output=True,
