@@ -6,7 +6,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import Request, Response
+from fastapi import HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
@@ -28,11 +29,33 @@ class PageRefusal(Exception):
         self.headers = headers
 
 
+def _invalid_fields(invalid: RequestValidationError) -> str:
+    """'note: String should have at most 2000 characters' for each field the form got wrong."""
+    lines = []
+    for error in invalid.errors():
+        field = str(error.get("loc", ("form",))[-1]).replace("_", " ")
+        message = "is required" if error.get("type") == "missing" else error.get("msg", "is invalid")
+        lines.append(f"{field}: {message.removeprefix('Value error, ')}")
+    return "The form was not accepted; nothing was changed. " + "; ".join(lines) + "."
+
+
 def refusal_page(request: Request, status_code: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The page that says why nothing was done."""
     from console.templating import templates
 
-    context = {"status_code": status_code, "message": message, "user": getattr(request.state, "console_user", None)}
+    referer = request.headers.get("referer", "")
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    back = referer.removeprefix(origin) if referer.startswith(origin + "/console") else "/console/"
+    from console.pages.common import nav_for
+
+    user = getattr(request.state, "console_user", None)
+    context: dict[str, Any] = {
+        "status_code": status_code,
+        "message": message,
+        "user": user,
+        "back": back,
+        "nav": nav_for(user, request.url.path) if user else [],
+    }
     return templates.TemplateResponse(request, "refused.html", context, status_code=status_code, headers=headers)
 
 
@@ -55,5 +78,9 @@ class ConsoleRoute(APIRoute):
                 return refusal_page(request, refusal.status_code, refusal.message, refusal.headers)
             except ServiceError as error:
                 return refusal_page(request, status_of(error), error.message)
+            except RequestValidationError as invalid:
+                return refusal_page(request, 422, _invalid_fields(invalid))
+            except HTTPException as error:
+                return refusal_page(request, error.status_code, str(error.detail), dict(error.headers or {}))
 
         return handle

@@ -35,16 +35,19 @@ def with_reason(reason: RefundReason) -> ColumnElement[bool]:
     return col(Refund.reason) == reason.value
 
 
+def staff_ids_of(person_id: str):
+    """The staff ids of one person's records, as a subquery."""
+    return select(StaffMember.staff_id).where(StaffMember.person_id == person_id)
+
+
 def requested_by_other_person(person_id: str) -> ColumnElement[bool]:
     """Refunds whose requester's staff record belongs to someone else than this person."""
-    own_records = select(StaffMember.staff_id).where(StaffMember.person_id == person_id)
-    return col(Refund.requested_by_id).not_in(own_records)
+    return col(Refund.requested_by_id).not_in(staff_ids_of(person_id))
 
 
 def requested_by_person(person_id: str) -> ColumnElement[bool]:
     """Refunds requested through any staff record of this person."""
-    own_records = select(StaffMember.staff_id).where(StaffMember.person_id == person_id)
-    return col(Refund.requested_by_id).in_(own_records)
+    return col(Refund.requested_by_id).in_(staff_ids_of(person_id))
 
 
 def escalated() -> ColumnElement[bool]:
