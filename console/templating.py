@@ -21,10 +21,12 @@ def money(amount_minor: int | None, currency: str | None) -> str:
     return f"{major_units(amount_minor, currency)} {currency.upper()}"
 
 
-def when(moment: datetime | None) -> str:
-    """'3 Dec 2026, 14:05 UTC'."""
+def when(moment: datetime | str | None) -> str:
+    """'3 Dec 2026, 14:05 UTC' (also from the ISO text a JSON column holds)."""
     if moment is None:
         return "-"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return moment.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
 
 
@@ -40,6 +42,20 @@ def ago(moment: datetime | None) -> str:
             count = seconds // size
             return f"{count} {unit}{'s' if unit == 'day' and count > 1 else ''} ago"
     return "just now"
+
+
+def until(moment: datetime | None) -> str:
+    """'in 3 days 4 h', 'in 5 h', 'passed 2 h ago': a deadline as a countdown."""
+    if moment is None:
+        return "-"
+    seconds = int((moment - utcnow()).total_seconds())
+    if seconds <= 0:
+        return f"passed {ago(moment)}"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days:
+        return f"in {days} day{'s' if days > 1 else ''} {hours} h"
+    return f"in {hours} h {rest // 60} min" if hours else f"in {rest // 60} min"
 
 
 def day(value: date | None) -> str:
@@ -65,4 +81,4 @@ def words(code: str | None) -> str:
     return (code or "-").replace("_", " ")
 
 
-templates.env.filters.update(money=money, when=when, ago=ago, day=day, window=window, words=words)
+templates.env.filters.update(money=money, when=when, ago=ago, until=until, day=day, window=window, words=words)

@@ -6,7 +6,7 @@ Whether the refund's state allows it (separation of duties, status) is the workf
 from __future__ import annotations
 
 from domain.permissions import Action, may, permitted_roles, role_names
-from domain.roles import Actor
+from domain.roles import Actor, Role
 from services.errors import Forbidden
 
 # What each action is, in a sentence's words ("You cannot <words>: ...").
@@ -41,4 +41,11 @@ def authorize(actor: Actor, action: Action) -> Actor:
     """The actor when their roles allow `action`; Forbidden with a sentence otherwise."""
     if not may(actor.roles, action):
         raise Forbidden(refusal(actor, action))
+    return actor
+
+
+def authorize_admin(actor: Actor) -> Actor:
+    """Staff records are managed by admins only (the CLI works on the database directly)."""
+    if Role.ADMIN not in actor.roles:
+        raise Forbidden("Only an admin can manage staff records.")
     return actor

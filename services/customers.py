@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from domain.orders import CustomerEventKind
 from domain.roles import Actor
@@ -32,6 +32,13 @@ def read_customer(session: Session, customer_id: str) -> CustomerView:
     """A customer, their restriction status, their orders (newest payment first) and their trail (oldest first)."""
     customer = _customer(session, customer_id)
     return customer, orders_of_customer(session, customer_id), events_of_customer(session, customer_id)
+
+
+@use_case
+def contacts_of(session: Session, customer_id: str) -> list[CustomerContact]:
+    """The customer's recorded contacts with support, newest first."""
+    query = select(CustomerContact).where(CustomerContact.customer_id == customer_id)
+    return list(session.exec(query.order_by(col(CustomerContact.contacted_at).desc())))
 
 
 @use_case

@@ -17,11 +17,12 @@ from store.staff import (
     ensure_dev_tokens,
     find_by_token,
     find_staff,
+    recent_changes,
     revoke,
     set_password,
     staff_records,
 )
-from store.tables import Person, StaffMember
+from store.tables import Person, StaffEvent, StaffMember
 
 # Roles people hold; a record with only these others (the shop) is an integration and needs no email.
 _PEOPLE_ROLES = frozenset({Role.SUPPORT, Role.APPROVER, Role.FINANCE, Role.ADMIN})
@@ -94,6 +95,12 @@ def set_staff_password(database: Database, name_or_id: str, password: str, by: s
         return member
 
     return database.transact(change)
+
+
+def staff_changes(database: Database, limit: int = 100) -> list[tuple[StaffEvent, StaffMember]]:
+    """The audit of staff changes, newest first."""
+    with database.session() as session:
+        return list(recent_changes(session, limit))
 
 
 def dev_password(name: str) -> str:

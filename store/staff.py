@@ -108,6 +108,12 @@ def set_password(session: Session, member: StaffMember, password_hash: str, by: 
     record_change(session, member, kind, by)
 
 
+def recent_changes(session: Session, limit: int = 100) -> Sequence[tuple[StaffEvent, StaffMember]]:
+    """The latest changes to any staff record, newest first, with the record they changed."""
+    query = select(StaffEvent, StaffMember).join(StaffMember).order_by(col(StaffEvent.id).desc()).limit(limit)
+    return session.exec(query).all()
+
+
 def ensure_dev_tokens(session: Session) -> None:
     """Create the fixed dev-* staff records when missing, and switch back on those a start without them revoked."""
     for token, roles in DEV_TOKENS.items():

@@ -25,7 +25,7 @@ DONE = {
     "confirm-settlement": "Settlement confirmed.",
     "contact": "Contact recorded.",
     "lift-restriction": "Restriction lifted.",
-    "evidence": "Evidence submitted to the bank.",
+    "evidence": "Your evidence was accepted and is being sent to Stripe now; this page shows when Stripe has it.",
     "accept": "Dispute accepted.",
     "staff-added": "Staff member added.",
     "password": "Password changed.",

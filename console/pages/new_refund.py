@@ -35,7 +35,7 @@ LegalBasis = Annotated[str | None, Form(max_length=500)]
 Note = Annotated[str | None, Form(max_length=2000)]
 
 
-def _contacted_at(value: str | None) -> datetime | None:
+def parse_contacted_at(value: str | None) -> datetime | None:
     """The contact time typed in the form's date-time field, read as UTC; None: now."""
     if not value:
         return None
@@ -52,7 +52,7 @@ def _body(currency: str, order_id: str, reason: RefundReason, amount_typed, cont
             order_id=order_id,
             reason=reason,
             amount_minor=amount(amount_typed, currency),
-            customer_contacted_at=_contacted_at(contacted),
+            customer_contacted_at=parse_contacted_at(contacted),
             legal_basis=text(legal_basis, "legal basis"),
             note=text(note, "note"),
         )

@@ -30,6 +30,7 @@ read_model_url = _stack_fixtures.read_model_url
 api_temporal_client = _stack_fixtures.api_temporal_client
 stripe_worker_in_process = _stack_fixtures.stripe_worker_in_process
 stack = _stack_fixtures.stack
+disputes = _stack_fixtures.disputes
 
 CHROMIUM = Path(os.environ.get("CONSOLE_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
