@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import DatabaseDep, SessionDep, SettingsDep, TemporalDep
@@ -14,13 +18,14 @@ from console.deps import PostDep, UserDep
 from console.forms import required_text, text
 from console.pages.common import render, see_other
 from console.routing import ConsoleRoute
-from domain.money import SUPPORTED_CURRENCIES
+from domain.money import SUPPORTED_CURRENCIES, major_units
 from domain.permissions import Action
 from domain.refunds import FailureAction, InvestigationFinding, RefundReason, RefundStatus, TroubleshootingOutcome
 from services import refunds, settlements
 from services.authorization import authorize
 from services.console_sessions import SignedIn
 from services.orders import read_order
+from services.refund_emails import emails_of
 from services.refund_offers import offers_for
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -38,37 +43,65 @@ def _choice(enum, value: str | None):
         return None
 
 
-@router.get("/refunds", response_class=HTMLResponse)
-def refund_list(
-    request: Request,
-    user: UserDep,
-    session: SessionDep,
+@dataclass(frozen=True)
+class ListFilter:
+    """The refunds list's filters as the query string gives them (unknown values mean no filter)."""
+
+    status: str = ""
+    reason: str = ""
+    currency: str = ""
+    q: str = ""
+    mine: bool = False
+    needs_attention: bool = False
+
+    def query(self) -> str:
+        """The filters as a query string, for the pages' links and the CSV export."""
+        pairs = {"status": self.status, "reason": self.reason, "currency": self.currency, "q": self.q}
+        pairs |= {"mine": "1" if self.mine else "", "needs_attention": "1" if self.needs_attention else ""}
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+    def rows(self, session, actor, limit: int, offset: int = 0):
+        """The matching refunds (a page of them) and how many match."""
+        return refunds.list_refunds(
+            session,
+            status=_choice(RefundStatus, self.status),
+            reason=_choice(RefundReason, self.reason),
+            currency=self.currency or None,
+            search=self.q or None,
+            requested_by_person=actor.person if self.mine else None,
+            needs_attention=True if self.needs_attention else None,
+            limit=limit,
+            offset=offset,
+        )
+
+
+def list_filter(
     status: Annotated[str | None, Query(max_length=30)] = None,
     reason: Annotated[str | None, Query(max_length=40)] = None,
     currency: Annotated[str | None, Query(max_length=3)] = None,
     q: Annotated[str | None, Query(max_length=254)] = None,
     mine: bool = False,
     needs_attention: bool = False,
+) -> ListFilter:
+    """The filters of the query string."""
+    known_currency = currency.lower() if currency and currency.lower() in SUPPORTED_CURRENCIES else ""
+    return ListFilter(status or "", reason or "", known_currency, (q or "").strip(), mine, needs_attention)
+
+
+FilterDep = Annotated[ListFilter, Depends(list_filter)]
+
+
+@router.get("/refunds", response_class=HTMLResponse)
+def refund_list(
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    filters: FilterDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     """Refunds newest first, filtered and searched, a page at a time."""
     authorize(user.actor, Action.READ_REFUNDS)
-    known_currency = currency.lower() if currency and currency.lower() in SUPPORTED_CURRENCIES else None
-    rows, total = refunds.list_refunds(
-        session,
-        status=_choice(RefundStatus, status),
-        reason=_choice(RefundReason, reason),
-        currency=known_currency,
-        search=(q or "").strip() or None,
-        requested_by_person=user.actor.person if mine else None,
-        needs_attention=True if needs_attention else None,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
-    )
-    filters = {"status": status or "", "reason": reason or "", "currency": known_currency or "", "q": q or ""}
-    pages = max(1, -(-total // PAGE_SIZE))
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v) + ("&mine=1" if mine else "")
-    query += "&needs_attention=1" if needs_attention else ""
+    rows, total = filters.rows(session, user.actor, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return render(
         request,
         user,
@@ -76,15 +109,61 @@ def refund_list(
         rows=rows,
         total=total,
         page=page,
-        pages=pages,
+        pages=max(1, -(-total // PAGE_SIZE)),
         filters=filters,
-        mine=mine,
-        needs_attention=needs_attention,
-        query=query,
+        query=filters.query(),
         statuses=list(RefundStatus),
         reasons=list(RefundReason),
         currencies=sorted(SUPPORTED_CURRENCIES),
     )
+
+
+CSV_COLUMNS = (
+    "refund_id",
+    "order_id",
+    "customer_id",
+    "reason",
+    "status",
+    "amount",
+    "currency",
+    "requested_by",
+    "requested_at",
+    "stripe_refund_id",
+    "expected_by",
+    "settled_at",
+    "needs_attention",
+)
+CSV_LIMIT = 100_000
+
+
+@router.get("/refunds.csv")
+def refund_csv(user: UserDep, session: SessionDep, filters: FilterDep) -> Response:
+    """The filtered list as CSV, amounts in major units."""
+    authorize(user.actor, Action.READ_REFUNDS)
+    rows, _ = filters.rows(session, user.actor, CSV_LIMIT)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            [
+                r.refund_id,
+                r.order_id,
+                r.customer_id,
+                r.reason,
+                r.status,
+                major_units(r.amount_minor, r.currency),
+                r.currency.upper(),
+                r.requested_by_name,
+                r.requested_at.isoformat(),
+                r.stripe_refund_id or "",
+                r.expected_by.isoformat() if r.expected_by else "",
+                r.settled_at.isoformat() if r.settled_at else "",
+                "yes" if r.needs_attention else "",
+            ]
+        )
+    headers = {"Content-Disposition": 'attachment; filename="refunds.csv"'}
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def _detail_context(session, settings, user: SignedIn, refund_id: str) -> dict:
@@ -96,6 +175,7 @@ def _detail_context(session, settings, user: SignedIn, refund_id: str) -> dict:
         "decision": decision_from_row(row),
         "events": events,
         "offers": {offer.key: offer for offer in offers_for(row, user.actor)},
+        "emails": emails_of(session, refund_id),
         "workflow_url": workflow_url(settings, row.workflow_id),
         "moving": row.status in MOVING,
         "outcomes": list(TroubleshootingOutcome),

@@ -84,8 +84,25 @@ async def test_support_requests_a_refund_through_the_form_with_its_preview(peopl
     await ada.page.reload()
     await expect(ada.page.get_by_test_id("status")).to_have_text("rejected")
     await expect(ada.page.get_by_test_id("decision")).to_contain_text("The policy does not refund")
+    await expect(ada.page.get_by_test_id("emails")).to_contain_text("refund rejected")
     await expect(ada.page.get_by_text("119.88 EUR").first).to_be_visible()
     await ada.shot("refund-rejected")
+
+    # The list finds it by the customer's email, and by its reason and status.
+    page = await ada.open(f"/console/refunds?q={order['customer_email']}")
+    await expect(page.get_by_role("link", name=refund_id)).to_be_visible()
+    await page.get_by_label("Reason").select_option("wrong_plan")
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.get_by_text("No refund matches.")).to_be_visible()
+    await ada.open("/console/refunds?status=rejected&reason=changed_mind")
+    await expect(page.get_by_role("link", name=refund_id)).to_be_visible()
+    await ada.shot("refunds-list")
+    exported = await page.request.get(f"{ada.base_url}/console/refunds.csv?status=rejected&reason=changed_mind")
+    header, *lines = (await exported.text()).splitlines()
+    assert header.startswith("refund_id,order_id") and len(lines) == 1 and ",119.88,EUR," in lines[0]
+    await ada.open(f"/console/customers/{order['customer_id']}")
+    await expect(page.get_by_role("link", name=refund_id)).to_be_visible()
+    await ada.shot("customer")
 
 
 async def test_a_second_person_approves_and_the_requester_is_refused_in_words(people, stack: RefundStack) -> None:
