@@ -56,12 +56,14 @@ def fill(database: Database, count: int) -> None:
             Customer(customer_id=f"customer-{i}", email=f"customer-{i}@example.com") for i in range(customers)
         )
         session.flush()
+        orders: list[Order] = []
+        rows: list[Refund] = []
         for i in range(count):
             customer = i % customers
             currency = rng.choice(["eur", "usd", "gbp"])
             paid = now - timedelta(days=rng.randint(0, 60), minutes=i)
             order_id = f"order-{i}"
-            session.add(
+            orders.append(
                 Order(
                     order_id=order_id,
                     customer_id=f"customer-{customer}",
@@ -76,7 +78,7 @@ def fill(database: Database, count: int) -> None:
             status = rng.choice(statuses)
             succeeded = status in (RefundStatus.SETTLING, RefundStatus.SETTLED, RefundStatus.FAILED)
             day = (paid + timedelta(days=rng.randint(3, 12))).date()
-            session.add(
+            rows.append(
                 Refund(
                     refund_id=f"rf_bench_{i:06d}",
                     workflow_id=f"refund-rf_bench_{i:06d}",
@@ -98,8 +100,10 @@ def fill(database: Database, count: int) -> None:
                     failure_reason="expired_or_canceled_card" if status is RefundStatus.FAILED else None,
                 )
             )
-            if i % 1000 == 999:
-                session.flush()
+        # Orders first: the refunds' foreign key names them (the session orders inserts by relationships only).
+        session.add_all(orders)
+        session.flush()
+        session.add_all(rows)
         session.commit()
 
 
