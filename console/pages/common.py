@@ -15,7 +15,7 @@ from services.console_sessions import SignedIn
 
 # What a page says after a POST redirected to it (?done=<key>).
 DONE = {
-    "requested": "Refund requested.",
+    "requested": "Refund requested; the policy's decision is below.",
     "approve": "Your approval is recorded.",
     "reject": "Rejected; the customer will be told.",
     "cancel": "Cancelled; no money was moved.",

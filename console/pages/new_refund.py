@@ -92,8 +92,13 @@ def _preview_sentence(session, settings, body, actor: Actor) -> tuple[str, str]:
         assessment = refunds.preview_refund(session, settings, body, actor)
     except ServiceError as refusal:
         return "refused", refusal.message
-    decision = decision_from_assessment(assessment)
-    return assessment.path.value, decision.summary
+    summary = decision_from_assessment(assessment).summary
+    # The preview's heading already says what happens ("Will be rejected."): keep only the reason after it.
+    for opening in ("Approved automatically: ", "Waits for an approver: ", "Rejected: "):
+        if summary.startswith(opening):
+            summary = summary.removeprefix(opening)
+            summary = summary[:1].upper() + summary[1:]
+    return assessment.path.value, summary
 
 
 @router.post("/refunds/preview", response_class=HTMLResponse)

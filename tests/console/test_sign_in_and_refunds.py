@@ -67,7 +67,7 @@ async def request_through_the_form(person: Person, order_id: str, reason: str, e
     await expect(page.get_by_test_id("preview")).to_contain_text(expected_preview)
     await person.shot(f"new-refund-{reason}")
     await page.get_by_role("button", name="Request the refund").click()
-    await expect(page.get_by_role("status")).to_have_text("Refund requested.")
+    await expect(page.get_by_role("status")).to_have_text("Refund requested; the policy's decision is below.")
     found = re.search(r"/console/refunds/(rf_[0-9a-f]+)", page.url)
     assert found, page.url
     return found.group(1)
