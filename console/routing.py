@@ -66,21 +66,32 @@ class ConsoleRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except SignInRequired:
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                if request.headers.get("HX-Request"):
-                    # htmx follows redirects inside the fragment; ask it to load the sign-in page as a whole.
-                    return Response(status_code=204, headers={"HX-Redirect": "/console/sign-in"})
-                return RedirectResponse(f"/console/sign-in?next={quote(target)}", status_code=303)
-            except PageRefusal as refusal:
-                return refusal_page(request, refusal.status_code, refusal.message, refusal.headers)
-            except ServiceError as error:
-                return refusal_page(request, status_of(error), error.message)
-            except RequestValidationError as invalid:
-                return refusal_page(request, 422, _invalid_fields(invalid))
-            except HTTPException as error:
-                return refusal_page(request, error.status_code, str(error.detail), dict(error.headers or {}))
+            response = await self._answer(handler, request)
+            # Staff pages hold customers' data: never framed by another site, never kept in a shared cache.
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            return response
 
         return handle
+
+    @staticmethod
+    async def _answer(handler: Callable[[Request], Coroutine[Any, Any, Response]], request: Request) -> Response:
+        """The page, or the page that says why not."""
+        try:
+            return await handler(request)
+        except SignInRequired:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            if request.headers.get("HX-Request"):
+                # htmx follows redirects inside the fragment; ask it to load the sign-in page as a whole.
+                return Response(status_code=204, headers={"HX-Redirect": "/console/sign-in"})
+            return RedirectResponse(f"/console/sign-in?next={quote(target)}", status_code=303)
+        except PageRefusal as refusal:
+            return refusal_page(request, refusal.status_code, refusal.message, refusal.headers)
+        except ServiceError as error:
+            return refusal_page(request, status_of(error), error.message)
+        except RequestValidationError as invalid:
+            return refusal_page(request, 422, _invalid_fields(invalid))
+        except HTTPException as error:
+            return refusal_page(request, error.status_code, str(error.detail), dict(error.headers or {}))

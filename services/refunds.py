@@ -8,7 +8,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -323,9 +323,12 @@ def list_refunds(
     currency: str | None = None,
     search: str | None = None,
     requested_by_person: str | None = None,
+    requested_from: date | None = None,
+    requested_to: date | None = None,
 ) -> tuple[list[Refund], int]:
     """Refunds, newest first, filtered by status, order, customer, needing attention, reason, currency, requester;
-    `search` is a refund, order or customer id or a customer's email. Answers a page and how many match."""
+    `search` is a refund, order or customer id or a customer's email; the dates bound the request's day (UTC, both
+    included). Answers a page and how many match."""
     query = select(Refund)
     if status is not None:
         query = query.where(Refund.status == status.value)
@@ -344,6 +347,12 @@ def list_refunds(
         )
     if requested_by_person:
         query = query.where(col(Refund.requested_by_id).in_(staff_ids_of(requested_by_person)))
+    if requested_from:
+        query = query.where(col(Refund.requested_at) >= datetime.combine(requested_from, time.min, UTC))
+    if requested_to:
+        query = query.where(
+            col(Refund.requested_at) < datetime.combine(requested_to + timedelta(days=1), time.min, UTC)
+        )
     if order_id:
         query = query.where(Refund.order_id == order_id)
     if customer_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -53,11 +54,17 @@ class ListFilter:
     q: str = ""
     mine: bool = False
     needs_attention: bool = False
+    since: date | None = None
+    until: date | None = None
 
     def query(self) -> str:
         """The filters as a query string, for the pages' links and the CSV export."""
         pairs = {"status": self.status, "reason": self.reason, "currency": self.currency, "q": self.q}
         pairs |= {"mine": "1" if self.mine else "", "needs_attention": "1" if self.needs_attention else ""}
+        pairs |= {
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+        }
         return urlencode({k: v for k, v in pairs.items() if v})
 
     def rows(self, session, actor, limit: int, offset: int = 0):
@@ -70,6 +77,8 @@ class ListFilter:
             search=self.q or None,
             requested_by_person=actor.person if self.mine else None,
             needs_attention=True if self.needs_attention else None,
+            requested_from=self.since,
+            requested_to=self.until,
             limit=limit,
             offset=offset,
         )
@@ -82,10 +91,22 @@ def list_filter(
     q: Annotated[str | None, Query(max_length=254)] = None,
     mine: bool = False,
     needs_attention: bool = False,
+    since: Annotated[str | None, Query(max_length=10)] = None,
+    until: Annotated[str | None, Query(max_length=10)] = None,
 ) -> ListFilter:
-    """The filters of the query string."""
+    """The filters of the query string (an empty or unreadable date is no bound)."""
     known_currency = currency.lower() if currency and currency.lower() in SUPPORTED_CURRENCIES else ""
-    return ListFilter(status or "", reason or "", known_currency, (q or "").strip(), mine, needs_attention)
+    return ListFilter(
+        status or "", reason or "", known_currency, (q or "").strip(), mine, needs_attention, _day(since), _day(until)
+    )
+
+
+def _day(value: str | None) -> date | None:
+    """A date field's value ('2026-12-03'), or None."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 FilterDep = Annotated[ListFilter, Depends(list_filter)]

@@ -94,6 +94,10 @@ async def test_support_requests_a_refund_through_the_form_with_its_preview(peopl
     await page.get_by_label("Reason").select_option("wrong_plan")
     await page.get_by_role("button", name="Filter").click()  # with the search still filled in
     await expect(page.get_by_text("No refund matches.")).to_be_visible()
+    await ada.open("/console/refunds?status=rejected&reason=changed_mind&since=2000-01-01")
+    await expect(page.get_by_role("link", name=refund_id)).to_be_visible()
+    await ada.open("/console/refunds?status=rejected&until=2000-01-01")
+    await expect(page.get_by_text("No refund matches.")).to_be_visible()
     await ada.open("/console/refunds?status=rejected&reason=changed_mind")
     await expect(page.get_by_role("link", name=refund_id)).to_be_visible()
     await ada.shot("refunds-list")
