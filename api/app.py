@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from temporalio.client import Client
 
 from api.auth import AuthFailureLimit
+from api.docs_ui import install_docs
 from api.errors import install_error_handlers
 from api.metrics import ApiMetrics
 from api.metrics import router as metrics_router
@@ -16,11 +17,13 @@ from api.openapi import install_openapi
 from api.refund_start_loop import WaitingStartsLoop
 from api.routes import customers, disputes, health, orders, refunds, settlements, shop_endpoints, webhooks
 from api.temporal_link import TemporalLink
+from console.app import install_console
 from core.settings import Settings
 from core.stripe_client import make_stripe_client
+from services.staff import ensure_dev_staff
 from store.db import Database, wait_for_database
 from store.migrate import upgrade
-from store.staff import disable_dev_tokens, ensure_dev_tokens
+from store.staff import disable_dev_tokens
 
 DESCRIPTION = """Refund and chargeback workflows for the shop's subscriptions.
 
@@ -46,8 +49,8 @@ def create_app(
             upgrade(app.state.database)
         else:
             wait_for_database(app.state.database.engine)
-        # Well-known tokens work only while DEV_TOKENS is on: a start without it switches them off (audited).
-        app.state.database.transact(ensure_dev_tokens if settings.dev_tokens else disable_dev_tokens)
+        # Well-known tokens (and dev passwords) work only while DEV_TOKENS is on: a start without it switches them off.
+        app.state.database.transact(ensure_dev_staff if settings.dev_tokens else disable_dev_tokens)
         app.state.stripe = make_stripe_client(settings)
         app.state.metrics = ApiMetrics(app.state.database)
         app.state.temporal = TemporalLink(settings, temporal_client)
@@ -62,10 +65,20 @@ def create_app(
             if database is None:
                 app.state.database.dispose()
 
-    app = FastAPI(title="Refund service", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Refund service",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # Served by install_docs from vendored files: the CDN FastAPI defaults to is unreachable offline.
+        docs_url=None,
+        redoc_url=None,
+    )
     install_error_handlers(app)
     for module in (health, orders, customers, refunds, settlements, disputes, shop_endpoints, webhooks):
         app.include_router(module.router)
     app.include_router(metrics_router)
+    install_console(app)
+    install_docs(app)
     install_openapi(app)
     return app

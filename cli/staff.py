@@ -1,4 +1,4 @@
-"""`refunds staff ...`: add, list and revoke staff records directly in the database named by DATABASE_URL."""
+"""`refunds staff ...`: add, list and revoke staff records and set console passwords, in DATABASE_URL's database."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from core.settings import get_settings
 from domain.roles import Role
 from domain.text import first_unsafe_character
 from services.errors import ServiceError
-from services.staff import add_staff, list_staff, revoke_staff
+from services.staff import add_staff, list_staff, revoke_staff, set_staff_password
 from store.db import Database
 from store.migrate import upgrade
 
@@ -72,18 +72,43 @@ def add(
             help="The person's email; records with the same email are one person (needed for all but shop).",
         ),
     ] = None,
+    password_prompt: Annotated[
+        bool,
+        typer.Option(
+            "--password-prompt",
+            help="Ask for a console password (typed twice, never echoed) so the person can sign in to /console.",
+        ),
+    ] = False,
 ) -> None:
     """Create a staff record and print its token once."""
     name = _plain(name, "--name")
     email = _plain(email, "--email") if email is not None else None
-    member, token = _run(lambda database: add_staff(database, name, roles, email, _operator()))
+    password = _ask_password() if password_prompt else None
+    member, token = _run(lambda database: add_staff(database, name, roles, email, _operator(), password))
+    signs_in = " They can sign in to the console with their email and this password." if password else ""
     typer.secho(
         f"Created staff member {member.name} ({member.staff_id}, person {member.person_id}) with roles "
-        f"{', '.join(member.roles)}.\nThis token is shown only now and cannot be shown again; store it safely:",
+        f"{', '.join(member.roles)}.{signs_in}\n"
+        "This token is shown only now and cannot be shown again; store it safely:",
         err=True,
         fg=typer.colors.YELLOW,
     )
     typer.echo(token)
+
+
+def _ask_password() -> str:
+    """A console password, typed twice without echo."""
+    return typer.prompt("Console password", hide_input=True, confirmation_prompt=True, err=True)
+
+
+@app.command("set-password")
+def set_password(
+    name_or_id: Annotated[str, typer.Argument(help="The staff record's name or staff id.")],
+) -> None:
+    """Set (or reset) a staff record's console password; its open console sessions end."""
+    password = _ask_password()
+    member = _run(lambda database: set_staff_password(database, name_or_id, password, _operator()))
+    emit(f"Console password of {member.name} ({member.staff_id}) changed; its console sessions were signed out.")
 
 
 @app.command("list")

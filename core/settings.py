@@ -161,6 +161,12 @@ class Settings(BaseSettings):
             "its sign-ins are answered 429 until the window passes."
         ),
     )
+    console_session_idle: timedelta = Field(
+        timedelta(minutes=30), description="A console session unused this long ends; the person signs in again."
+    )
+    console_session_max: timedelta = Field(
+        timedelta(hours=12), description="A console session ends this long after signing in, however active."
+    )
     webhook_delivery_timeout: timedelta = Field(
         timedelta(seconds=5),
         description=(
@@ -326,6 +332,11 @@ class Settings(BaseSettings):
             stripe_retry_window=self.stripe_retry_window,
             status_poll_interval=self.refund_status_poll_interval,
         )
+
+    @property
+    def console_cookie_secure(self) -> bool:
+        """Console cookies are sent over HTTPS only when people reach the service over HTTPS."""
+        return self.public_api_url.lower().startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from devstack.config import StackConfig
 from devstack.parts import Part, Step
+from domain.roles import Role
+from services.staff import dev_email, dev_password
 from store.staff import DEV_TOKENS
 
 RULE = "=" * 78
@@ -18,6 +20,10 @@ def render_banner(config: StackConfig, steps: list[Part | Step]) -> str:
     lines += [f"  {label:<{width}}{value}" for label, value in links]
     lines += ["", "  Dev tokens (send `Authorization: Bearer <token>`):"]
     lines += [f"    {token:<16}{', '.join(role.value for role in roles)}" for token, roles in DEV_TOKENS.items()]
+    lines += ["", f"  Console ({config.api_url}/console), sign in with email and password:"]
+    lines += [
+        f"    {dev_email(name):<26}{dev_password(name)}" for name, roles in DEV_TOKENS.items() if Role.SHOP not in roles
+    ]
     lines += ["", "  Try it:", *_curl_example(config), RULE]
     return "\n".join(lines) + "\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from domain.orders import CustomerEventKind, OrderEligibility
 from domain.roles import Actor
@@ -41,6 +41,13 @@ def read_customer(session: Session, customer_id: str) -> CustomerView:
 def eligibility(session: Session, customer_id: str) -> OrderEligibility:
     """Whether this customer may order now and, if not, why and since when (unknown customers may)."""
     return order_eligibility_of(session, customer_id)
+
+
+@use_case
+def contacts_of(session: Session, customer_id: str) -> list[CustomerContact]:
+    """The customer's recorded contacts with support, newest first."""
+    query = select(CustomerContact).where(CustomerContact.customer_id == customer_id)
+    return list(session.exec(query.order_by(col(CustomerContact.contacted_at).desc())))
 
 
 @use_case

@@ -8,6 +8,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -65,6 +66,7 @@ from store.refunds import (
 )
 from store.tables import Order
 from store.types import utcnow
+from store.work_queues import staff_ids_of
 from workflows import search_attributes as sa
 from workflows.refund import RefundWorkflow
 
@@ -126,6 +128,39 @@ def prepare(
         raise IdempotencyMismatch(
             f"Idempotency-Key '{idempotency_key}' was already used for a different refund request ({refund_id})"
         )
+    now = utcnow()
+    order, workflow_input, assessment = _assess(session, settings, body, actor, refund_id, now)
+    if existing is not None:
+        return PreparedRefund(existing, workflow_input, assessment, replayed=True)
+    row = Refund(
+        refund_id=refund_id,
+        workflow_id=refund_workflow_id(refund_id),
+        order_id=order.order_id,
+        customer_id=order.customer_id,
+        reason=body.reason.value,
+        status=RefundStatus.RECEIVED.value,
+        amount_minor=assessment.amount_minor,
+        currency=order.currency,
+        requested_by_id=actor.actor_id,
+        requested_by_name=actor.name,
+        requested_at=now,
+        customer_contacted_at=workflow_input.request.customer_contacted_at,
+        earlier_rejected_refund_ids=list(workflow_input.order.earlier_rejected_refund_ids),
+        note=body.note,
+        legal_basis=workflow_input.request.legal_basis,
+        idempotency_key=idempotency_key,
+        request_fingerprint=request_print,
+        policy_parameters=workflow_input.params.model_dump(mode="json"),
+        workflow_input=workflow_input.model_dump(mode="json"),
+    )
+    open_refund_request(session, row)
+    return PreparedRefund(row, workflow_input, assessment, replayed=False)
+
+
+def _assess(
+    session: Session, settings: Settings, body: RefundCreate, actor: Actor, refund_id: str, now: datetime
+) -> tuple[Order, RefundInput, PolicyAssessment]:
+    """The order, the workflow's input and the policy's assessment of a request, refusals raised; nothing recorded."""
     order = get_order(session, body.order_id)
     if order.status in (OrderStatus.SUSPENDED, OrderStatus.CHARGED_BACK):
         raise OrderConflict(
@@ -133,7 +168,6 @@ def prepare(
         )
     # Before the amount: an open refund counts as refunded so far, and "open refund" (409) is the truer answer.
     refuse_if_open_refund(session, order.order_id, excluding=refund_id)
-    now = utcnow()
     contacted_at = body.customer_contacted_at or now
     # Before payment is the policy's own refusal (assess_request), with the order's payment time in its words.
     check_contact_time("customer_contacted_at", contacted_at, now)
@@ -174,31 +208,13 @@ def prepare(
         runtime=settings.refund_runtime(),
     )
     assessment = assess_request(request, facts, workflow_input.other_payments, workflow_input.params)
-    if existing is not None:
-        return PreparedRefund(existing, workflow_input, assessment, replayed=True)
-    row = Refund(
-        refund_id=refund_id,
-        workflow_id=refund_workflow_id(refund_id),
-        order_id=order.order_id,
-        customer_id=order.customer_id,
-        reason=body.reason.value,
-        status=RefundStatus.RECEIVED.value,
-        amount_minor=assessment.amount_minor,
-        currency=order.currency,
-        requested_by_id=actor.actor_id,
-        requested_by_name=actor.name,
-        requested_at=now,
-        customer_contacted_at=contacted_at,
-        earlier_rejected_refund_ids=list(earlier_rejected),
-        note=body.note,
-        legal_basis=request.legal_basis,
-        idempotency_key=idempotency_key,
-        request_fingerprint=request_print,
-        policy_parameters=workflow_input.params.model_dump(mode="json"),
-        workflow_input=workflow_input.model_dump(mode="json"),
-    )
-    open_refund_request(session, row)
-    return PreparedRefund(row, workflow_input, assessment, replayed=False)
+    return order, workflow_input, assessment
+
+
+@use_case
+def preview_refund(session: Session, settings: Settings, body: RefundCreate, actor: Actor) -> PolicyAssessment:
+    """What the policy would decide on this request now, by the same checks as a real request; nothing is recorded."""
+    return _assess(session, settings, body, actor, refund_id_for(actor, None), utcnow())[2]
 
 
 def _other_payments(session: Session, order: Order) -> list[OtherPayment]:
@@ -303,11 +319,40 @@ def list_refunds(
     needs_attention: bool | None = None,
     limit: int = 50,
     offset: int = 0,
+    reason: RefundReason | None = None,
+    currency: str | None = None,
+    search: str | None = None,
+    requested_by_person: str | None = None,
+    requested_from: date | None = None,
+    requested_to: date | None = None,
 ) -> tuple[list[Refund], int]:
-    """Refunds, newest first, filtered by status, order, customer or needing attention; and how many match."""
+    """Refunds, newest first, filtered by status, order, customer, needing attention, reason, currency, requester;
+    `search` is a refund, order or customer id or a customer's email; the dates bound the request's day (UTC, both
+    included). Answers a page and how many match."""
     query = select(Refund)
     if status is not None:
         query = query.where(Refund.status == status.value)
+    if reason is not None:
+        query = query.where(Refund.reason == reason.value)
+    if currency:
+        query = query.where(Refund.currency == currency.lower())
+    if search:
+        term = search.strip()
+        by_email = select(Order.customer_id).where(func.lower(Order.customer_email) == term.lower())
+        query = query.where(
+            (col(Refund.refund_id) == term)
+            | (col(Refund.order_id) == term)
+            | (col(Refund.customer_id) == term)
+            | col(Refund.customer_id).in_(by_email)
+        )
+    if requested_by_person:
+        query = query.where(col(Refund.requested_by_id).in_(staff_ids_of(requested_by_person)))
+    if requested_from:
+        query = query.where(col(Refund.requested_at) >= datetime.combine(requested_from, time.min, UTC))
+    if requested_to:
+        query = query.where(
+            col(Refund.requested_at) < datetime.combine(requested_to + timedelta(days=1), time.min, UTC)
+        )
     if order_id:
         query = query.where(Refund.order_id == order_id)
     if customer_id:

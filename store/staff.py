@@ -100,6 +100,20 @@ def changes_of(session: Session, staff_id: str) -> Sequence[StaffEvent]:
     return session.exec(select(StaffEvent).where(StaffEvent.staff_id == staff_id).order_by(col(StaffEvent.id))).all()
 
 
+def set_password(session: Session, member: StaffMember, password_hash: str, by: str) -> None:
+    """Store a new console password hash for a staff record, recorded on the staff trail (never the hash itself)."""
+    kind = "password_changed" if member.password_hash else "password_set"
+    member.password_hash = password_hash
+    session.add(member)
+    record_change(session, member, kind, by)
+
+
+def recent_changes(session: Session, limit: int = 100) -> Sequence[tuple[StaffEvent, StaffMember]]:
+    """The latest changes to any staff record, newest first, with the record they changed."""
+    query = select(StaffEvent, StaffMember).join(StaffMember).order_by(col(StaffEvent.id).desc()).limit(limit)
+    return session.exec(query).all()
+
+
 def ensure_dev_tokens(session: Session) -> None:
     """Create the fixed dev-* staff records when missing, and switch back on those a start without them revoked."""
     for token, roles in DEV_TOKENS.items():

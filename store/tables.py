@@ -40,6 +40,8 @@ class StaffMember(SQLModel, table=True):
     roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
     token_sha256: str = Field(max_length=64, unique=True, index=True)
     token_hint: str = Field(max_length=16, description="First characters of the token, to tell tokens apart.")
+    # The console password as an argon2id hash (services/passwords.py); None: this record cannot sign in.
+    password_hash: str | None = Field(default=None, max_length=255)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -57,6 +59,21 @@ class StaffEvent(SQLModel, table=True):
     by: str = Field(max_length=STAFF_NAME_LENGTH)
     note: str | None = Field(default=None, max_length=2000)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A signed-in console session; the cookie holds its id, of which only the SHA-256 hash is kept."""
+
+    __tablename__ = "console_sessions"
+
+    session_hash: str = Field(primary_key=True, max_length=64)
+    staff_id: str = Field(foreign_key="staff.staff_id", max_length=64, index=True)
+    # Every form of the session carries it; a POST without it is refused (cross-site request forgery).
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The absolute end, whatever the activity; the idle end is last_seen_at plus CONSOLE_SESSION_IDLE.
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class Customer(SQLModel, table=True):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import AfterValidator, AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints
 
 from api.deps import MAX_OFFSET, ActorDep, SessionDep, permits
+from api.guarded_route import GuardedRoute
 from domain.permissions import Action
 from domain.shop_events import ShopEventType
 from domain.text import PlainText
@@ -16,7 +17,7 @@ from services import shop_endpoints
 from store.shop_event_tables import ShopDelivery, ShopEndpoint
 from store.shop_events import delivery_status
 
-router = APIRouter(prefix="/shop-endpoints", tags=["shop events"])
+router = APIRouter(prefix="/shop-endpoints", tags=["shop events"], route_class=GuardedRoute)
 
 EndpointIdPath = Annotated[PlainText, Path(max_length=64, description="A shop endpoint id (ep_...).")]
 DeliveryIdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="A delivery's id.")]

@@ -16,6 +16,7 @@ from platform_support import api_settings, bearer
 from starlette.routing import BaseRoute
 
 from api.app import create_app
+from console.routing import ConsoleRoute
 from domain.permissions import PERMISSIONS, Action, permitted_roles
 from domain.roles import Role
 
@@ -65,7 +66,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
     """The API routes, including those of included routers (recent FastAPI keeps those unflattened)."""
     for route in routes:
-        if isinstance(route, APIRoute):
+        # The console's pages (console/) are not API operations: they sign people in with a session, not a token.
+        if isinstance(route, APIRoute) and not isinstance(route, ConsoleRoute):
             yield route
         inner = getattr(route, "original_router", None)
         if inner is not None:

@@ -37,7 +37,7 @@ async def test_dev_tokens_stop_working_when_the_api_starts_without_them(tmp_path
     try:
         with database.session() as session:
             trail = changes_of(session, find_staff(session, "dev-admin-1").staff_id)
-            assert [change.kind for change in trail] == ["dev_token_created", "dev_token_disabled"]
+            assert [change.kind for change in trail] == ["dev_token_created", "password_set", "dev_token_disabled"]
             assert trail[-1].note == "DEV_TOKENS is off"
     finally:
         database.dispose()

@@ -1,7 +1,7 @@
 """shop endpoints and the outbox of signed event deliveries to them
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-05 10:00:00
 """
 
@@ -13,7 +13,7 @@ import store.types
 
 revision = "0017"
 # Branches from 0015 beside the staff console's 0016; the integrator re-chains it after 0016 when merging.
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
