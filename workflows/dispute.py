@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         evidence_submission_time,
         newer_status,
     )
+    from domain.money import major_units
     from domain.policy.clauses import POLICY_VERSION
     from domain.refund_messages import DisputeOpened, refund_workflow_id
     from domain.roles import SYSTEM_ACTOR, Actor
@@ -66,7 +67,7 @@ class DisputeWorkflow:
         self._record(
             "opened",
             SYSTEM_ACTOR,
-            note=f"{snapshot.reason} dispute of {snapshot.amount_minor} {snapshot.currency.upper()}",
+            note=f"{snapshot.reason} dispute of {_money(snapshot.amount_minor, snapshot.currency)}",
         )
 
     @workflow.run
@@ -283,3 +284,8 @@ class DisputeWorkflow:
         check = check_dispute_action(self._state.status, self._finance_action is not None, actor.roles)
         if not check.allowed:
             raise ApplicationError(check.message, type=str(check.refusal), non_retryable=True)
+
+
+def _money(amount_minor: int, currency: str) -> str:
+    """'19.99 EUR', as people read amounts."""
+    return f"{major_units(amount_minor, currency)} {currency.upper()}"

@@ -11,6 +11,7 @@ from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain.money import major_units
     from domain.orders import OrderStatus, paid_order_status
     from domain.policy import (
         ApprovalRecord,
@@ -697,7 +698,8 @@ class RefundWorkflow:
         """Markdown shown in the Web UI's current details."""
         s = self._state
         lines = [
-            f"**{s.status.value}** · {s.amount_minor} {s.currency.upper()} · order `{s.order_id}` · reason `{s.reason}`"
+            f"**{s.status.value}** · {major_units(s.amount_minor, s.currency)} {s.currency.upper()}"
+            f" · order `{s.order_id}` · reason `{s.reason}`"
         ]
         if s.stripe_refund_id:
             lines.append(f"Stripe refund `{s.stripe_refund_id}` ({s.stripe_status})")
