@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from console.pages import customers, disputes, new_refund, refunds, settlements, sign_in, staff, work
+from console.pages import customers, disputes, new_refund, refunds, settlements, shop_events, sign_in, staff, work
 from console.routing import ConsoleRoute
 from console.templating import HERE
 from console.throttle import SignInThrottle
@@ -27,6 +27,6 @@ def install_console(app: FastAPI) -> None:
         """/console without its slash."""
         return RedirectResponse("/console/", status_code=308)
 
-    for module in (sign_in, work, new_refund, refunds, settlements, disputes, customers, staff):
+    for module in (sign_in, work, new_refund, refunds, settlements, disputes, customers, staff, shop_events):
         router.include_router(module.router)
     app.include_router(router)

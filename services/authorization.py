@@ -27,6 +27,9 @@ ACTION_WORDS: dict[Action, str] = {
     Action.CONFIRM_SETTLEMENT: "confirm settlements",
     Action.READ_DISPUTES: "see disputes",
     Action.ACT_ON_DISPUTE: "act on disputes",
+    Action.CHECK_ELIGIBILITY: "check whether a customer may order",
+    Action.MANAGE_SHOP_ENDPOINTS: "register shop endpoints or replay their events",
+    Action.READ_SHOP_ENDPOINTS: "see the events sent to the shop",
 }
 
 

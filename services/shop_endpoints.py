@@ -49,3 +49,8 @@ def replay_delivery(session: Session, endpoint_id: str, delivery_id: int) -> Sho
     """Send one delivery again soon (same event id, attempts reset): the shop lost it, or it was given up."""
     with _refusals():
         return shop_events.replay(session, endpoint_id, delivery_id)
+
+
+def delivery_state(delivery: ShopDelivery) -> str:
+    """`delivered`, `given_up` or `pending`, as admins read a delivery."""
+    return shop_events.delivery_status(delivery)

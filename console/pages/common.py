@@ -30,6 +30,7 @@ DONE = {
     "staff-added": "Staff member added.",
     "password": "Password changed.",
     "revoked": "Staff record revoked.",
+    "replayed": "The delivery is queued again with the same event id; the shop gets it within seconds.",
 }
 
 
@@ -50,6 +51,7 @@ AREAS: tuple[tuple[str, str, Action | str | None], ...] = (
     ("Settlements", "/console/settlements", Action.READ_SETTLEMENTS),
     ("Disputes", "/console/disputes", Action.READ_DISPUTES),
     ("Staff", "/console/staff", "admin"),
+    ("Shop events", "/console/shop-events", Action.READ_SHOP_ENDPOINTS),
 )
 
 
