@@ -1,0 +1,16 @@
+"""Mount the customer pages on the API's app: the refund page under /my-refund, styled by the console's Pico."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from customer_pages import refund_page
+from customer_pages.rendering import HERE
+
+
+def install_customer_pages(app: FastAPI) -> None:
+    """Serve the customers' pages; like the console's, they are not API operations (no OpenAPI entry)."""
+    # Before the pages, so the page's /{token} pattern never shadows a static file.
+    app.mount("/my-refund/static", StaticFiles(directory=HERE / "static"), name="customer-static")
+    app.include_router(refund_page.router, prefix="/my-refund")
