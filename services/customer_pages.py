@@ -23,6 +23,9 @@ from store.types import utcnow
 
 # The channel of contacts made on the refund page (visits and messages); staff see it on the customer's contacts.
 PAGE_CHANNEL = "refund_page"
+PAYING = frozenset(
+    {RefundStatus.APPROVED, RefundStatus.REFUNDING, RefundStatus.SETTLING, RefundStatus.SETTLED, RefundStatus.FAILED}
+)
 RECEIVED_NOTE = "the customer confirmed on their refund page that the refund reached them"
 
 
@@ -48,6 +51,11 @@ class RefundPage:
     def can_confirm_received(self) -> bool:
         """'I have received it' is offered while the bank's window runs."""
         return self.status is RefundStatus.SETTLING
+
+    @property
+    def is_paying(self) -> bool:
+        """The refund is on its way (or paid): its statement dates mean something."""
+        return self.status in PAYING
 
     @property
     def can_write(self) -> bool:
