@@ -80,7 +80,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(metrics_router)
     install_console(app)
-    install_customer_pages(app)
+    install_customer_pages(app, settings)
     install_docs(app)
     install_openapi(app)
     return app

@@ -179,6 +179,12 @@ class Settings(BaseSettings):
     customer_link_validity: timedelta = Field(
         timedelta(days=90), description="How long the link in a customer email opens their refund page."
     )
+    request_form_limit_per_client: str = Field(
+        "10/hour", description="Refund requests one client address may send on the public form (`limits` notation)."
+    )
+    request_form_limit_per_order: str = Field(
+        "3/day", description="Refund requests the public form takes for one order id, whoever sends them."
+    )
     webhook_delivery_timeout: timedelta = Field(
         timedelta(seconds=5),
         description=(
@@ -281,7 +287,7 @@ class Settings(BaseSettings):
             )
         return self.actor_signing_key.get_secret_value().encode()
 
-    @field_validator("auth_failure_limit")
+    @field_validator("auth_failure_limit", "request_form_limit_per_client", "request_form_limit_per_order")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         """A limit `limits` cannot read would only fail at the first bad token: refuse it at start instead."""

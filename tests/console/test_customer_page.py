@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 from refund_support import RefundStack, entries
 
 from customer_pages.links import page_url, sign_refund
 from services.customers import contacts_of
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 SHOTS = Path("/tmp/customer-shots")
 Phone = Callable[[], Awaitable[Page]]
 
