@@ -3,42 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
-import pytest
-from playwright.async_api import Browser, Page, ViewportSize, expect
+from conftest import PHONE, Phone, shot
+from playwright.async_api import expect
 from refund_support import RefundStack, entries
 
 from customer_pages.links import page_url, sign_refund
 from services.customers import contacts_of
-
-PHONE: ViewportSize = {"width": 390, "height": 844}
-SHOTS = Path("/tmp/customer-shots")
-Phone = Callable[[], Awaitable[Page]]
-
-
-@pytest.fixture
-async def phone(browser: Browser) -> AsyncIterator[Phone]:
-    """`await phone()`: a new phone-sized browser of a customer (touch, no session with us)."""
-    contexts = []
-
-    async def open_phone() -> Page:
-        context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-        contexts.append(context)
-        return await context.new_page()
-
-    try:
-        yield open_phone
-    finally:
-        for context in contexts:
-            await context.close()
-
-
-async def shot(page: Page, name: str) -> None:
-    """A full-page screenshot for a person to look at."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 async def contacts(stack: RefundStack, customer_id: str) -> list[tuple[str, str]]:
