@@ -17,5 +17,5 @@ def install_customer_pages(app: FastAPI, settings: Settings) -> None:
     )
     # Before the pages, so the page's /{token} pattern never shadows a static file.
     app.mount("/my-refund/static", StaticFiles(directory=HERE / "static"), name="customer-static")
-    app.include_router(refund_page.router, prefix="/my-refund")
+    app.include_router(refund_page.router)
     app.include_router(request_form.router)

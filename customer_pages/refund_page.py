@@ -25,7 +25,7 @@ from services import customer_pages
 from services.errors import InvalidInput
 from store.tables import Order
 
-router = APIRouter(route_class=CustomerRoute, include_in_schema=False)
+router = APIRouter(prefix=PAGE_PATH.rstrip("/"), route_class=CustomerRoute, include_in_schema=False)
 DONE = {"message": "message_done", "received": "received_done"}
 Message = Annotated[str, Form(min_length=1, max_length=1800)]
 Token = Annotated[str, Form(alias="csrf_token")]
