@@ -31,6 +31,8 @@ api_temporal_client = _stack_fixtures.api_temporal_client
 stripe_worker_in_process = _stack_fixtures.stripe_worker_in_process
 stack = _stack_fixtures.stack
 disputes = _stack_fixtures.disputes
+# A module that sets READ_MODEL_BACKENDS runs its stack tests once per backend, as in tests/refunds.
+pytest_generate_tests = _stack_fixtures.pytest_generate_tests
 
 CHROMIUM = Path(os.environ.get("CONSOLE_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

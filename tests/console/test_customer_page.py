@@ -11,6 +11,9 @@ from refund_support import RefundStack, entries
 from customer_pages.links import page_url, sign_refund
 from services.customers import contacts_of
 
+# The page records visits and messages (a date comparison per visit): both databases.
+READ_MODEL_BACKENDS = ["sqlite", "postgresql"]
+
 
 async def contacts(stack: RefundStack, customer_id: str) -> list[tuple[str, str]]:
     """The customer's recorded contacts, oldest first, as (channel, note)."""

@@ -57,3 +57,15 @@ def test_each_email_links_the_refund_page_in_its_language(locale: str, words: st
     email = render("refund_received", locale, context, page_url="http://shop.example/my-refund/abc")
     assert words in email.body and "http://shop.example/my-refund/abc\n" in email.body
     assert "my-refund" not in render("refund_received", locale, context).body
+
+
+def test_the_worker_s_relay_links_each_refund_email_to_its_page() -> None:
+    from notifications.relay import RelayConfig
+
+    settings = Settings(_env_file=None, actor_signing_key="a" * 32, public_api_url="https://refunds.example")
+    config = RelayConfig.from_settings(settings)
+    assert config.page_link is not None
+    url = config.page_link("rf_42")
+    assert url.startswith("https://refunds.example/my-refund/")
+    assert refund_of(settings.link_key(), url.rsplit("/", 1)[1], settings.customer_link_validity) == "rf_42"
+    assert RelayConfig.from_settings(Settings(_env_file=None)).page_link is None  # no key: emails go without it
