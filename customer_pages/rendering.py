@@ -20,6 +20,8 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 CSRF_COOKIE = "refund_page_csrf"
 COOKIE_PATH = "/my-refund"
+# Anyone may post these forms: a message and a request are a few KiB, so more is refused before it is read.
+MAX_FORM_BYTES = 16 * 1024
 
 
 def browser_language(request: Request) -> str:
@@ -34,9 +36,12 @@ def page(request: Request, name: str, language: str, status_code: int = 200, **c
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
-def gone(request: Request, status_code: int, message: str, language: str | None = None) -> Response:
-    """The friendly page for a link that opens nothing (bad 404, expired 410) or an action refused."""
-    return page(request, "gone.html", language or browser_language(request), status_code, message=message)
+def gone(
+    request: Request, status_code: int, message: str, language: str | None = None, title: str = "gone_title"
+) -> Response:
+    """The friendly page for a link that opens nothing (bad 404, expired 410) or, titled "Not done", a refusal."""
+    language = language or browser_language(request)
+    return page(request, "gone.html", language, status_code, message=message, title=TEXT[language][title])
 
 
 def csrf_token(request: Request) -> str:
@@ -50,6 +55,18 @@ def csrf_matches(request: Request, submitted: str | None) -> bool:
     return bool(cookie and submitted and secrets.compare_digest(cookie, submitted))
 
 
+def _too_large(request: Request) -> Response | None:
+    """413 for a POST larger than any of these forms (or not saying its size), before its body is read."""
+    if request.method != "POST":
+        return None
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) <= MAX_FORM_BYTES:
+        return None
+    language = browser_language(request)
+    message = f"{TEXT[language]['refused']} {TEXT[language]['too_large']}"
+    return gone(request, 413, message, language, title="refused_title")
+
+
 class CustomerRoute(APIRoute):
     """Customer pages: no framing, no caching, no referrer (the link is the key); refusals as pages."""
 
@@ -58,10 +75,11 @@ class CustomerRoute(APIRoute):
 
         async def handle(request: Request) -> Response:
             try:
-                response = await handler(request)
+                response = _too_large(request) or await handler(request)
             except ServiceError as error:
                 language = browser_language(request)
-                response = gone(request, status_of(error), f"{TEXT[language]['refused']} {error.message}")
+                message = f"{TEXT[language]['refused']} {error.message}"
+                response = gone(request, status_of(error), message, language, title="refused_title")
             response.headers.setdefault("X-Frame-Options", "DENY")
             response.headers.setdefault("Cache-Control", "no-store")
             response.headers.setdefault("Referrer-Policy", "no-referrer")

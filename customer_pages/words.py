@@ -70,6 +70,7 @@ TEXT = {
         "message_done": "Thank you: your message has reached our support team. We will answer by email.",
         "reference": "Your reference: {refund_id}",
         "gone_title": "This link does not open a refund",
+        "refused_title": "Not done",
         "gone_bad": "The link may have been cut short or mistyped. Open it again from the email we sent you.",
         "gone_expired": (
             "This link has expired. Each email we send carries a new one; or contact us through the Contact / "
@@ -77,6 +78,7 @@ TEXT = {
         ),
         "refused": "Your request was not accepted; nothing was changed.",
         "reload": "Reload the page and try again.",
+        "too_large": "The form was larger than a message can be; shorten it and send it again.",
     },
     "fr": {
         "title": "Votre remboursement",
@@ -105,6 +107,7 @@ TEXT = {
         "message_done": "Merci : votre message est parvenu à notre service client. Nous vous répondrons par e-mail.",
         "reference": "Votre référence : {refund_id}",
         "gone_title": "Ce lien n'ouvre aucun remboursement",
+        "refused_title": "Non effectué",
         "gone_bad": "Le lien a peut-être été coupé ou mal recopié. Ouvrez-le à nouveau depuis l'e-mail reçu.",
         "gone_expired": (
             "Ce lien a expiré. Chaque e-mail que nous envoyons en contient un nouveau ; vous pouvez aussi nous "
@@ -112,6 +115,7 @@ TEXT = {
         ),
         "refused": "Votre demande n'a pas été acceptée ; rien n'a été modifié.",
         "reload": "Rechargez la page et réessayez.",
+        "too_large": "Le formulaire dépassait la taille d'un message ; raccourcissez-le et envoyez-le à nouveau.",
     },
 }
 

@@ -54,6 +54,10 @@ async def test_a_not_covered_case_is_explained_before_sending(stack: RefundStack
     await expect(page.get_by_test_id("why-unused_time")).to_contain_text("ne couvre pas ce cas")
     await shot(page, "request-form-not-covered-fr")
 
+    # Anyone may post the form: a body larger than any request is refused before it is read.
+    response = await stack.api.post("/request-refund", content=b"description=" + b"x" * 20_000)
+    assert response.status_code == 413 and "shorten it" in response.text and "Not done" in response.text
+
 
 async def test_a_wrong_order_and_email_get_the_same_answer_and_a_right_pair_opens_a_refund(
     stack: RefundStack, phone: Phone
