@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from conftest import PHONE, Phone, shot
 from playwright.async_api import expect
@@ -94,11 +95,15 @@ async def test_a_rejected_refund_in_french_quotes_the_policy_and_a_bad_link_open
         f"visited the page of refund {refund['refund_id']}"
     ]
 
-    for token, status, words in (
-        ("not-a-token", 404, "This link does not open a refund"),
-        (sign_refund(b"another key" * 4, refund["refund_id"]), 404, "This link does not open a refund"),
+    # Before the page knows the order, it speaks the browser's language (English here).
+    expired = sign_refund(stack.settings.link_key(), refund["refund_id"], clock=lambda: time.time() - 91 * 86400)
+    for token, status, says in (
+        ("not-a-token", 404, "cut short or mistyped"),
+        (sign_refund(b"another key" * 4, refund["refund_id"]), 404, "cut short or mistyped"),
+        (expired, 410, "This link has expired"),
     ):
         answer = await page.goto(f"{stack.settings.public_api_url}/my-refund/{token}")
         assert answer is not None and answer.status == status
-        await expect(page.get_by_role("heading", name=words)).to_be_visible()
+        await expect(page.get_by_role("heading", name="This link does not open a refund")).to_be_visible()
+        await expect(page.get_by_role("alert")).to_contain_text(says)
     await shot(page, "refund-page-bad-link")
