@@ -20,6 +20,7 @@ from api.temporal_link import TemporalLink
 from console.app import install_console
 from core.settings import Settings
 from core.stripe_client import make_stripe_client
+from customer_pages.app import install_customer_pages
 from services.staff import ensure_dev_staff
 from store.db import Database, wait_for_database
 from store.migrate import upgrade
@@ -79,6 +80,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(metrics_router)
     install_console(app)
+    install_customer_pages(app, settings)
     install_docs(app)
     install_openapi(app)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -167,6 +169,22 @@ class Settings(BaseSettings):
     console_session_max: timedelta = Field(
         timedelta(hours=12), description="A console session ends this long after signing in, however active."
     )
+    customer_link_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Signs the links to customers' refund pages in their emails (at least 32 characters); unset: derived"
+            " from ACTOR_SIGNING_KEY. Changing it makes every link already sent invalid."
+        ),
+    )
+    customer_link_validity: timedelta = Field(
+        timedelta(days=90), description="How long the link in a customer email opens their refund page."
+    )
+    request_form_limit_per_client: str = Field(
+        "10/hour", description="Refund requests one client address may send on the public form (`limits` notation)."
+    )
+    request_form_limit_per_order: str = Field(
+        "3/day", description="Refund requests the public form takes for one order id, whoever sends them."
+    )
     webhook_delivery_timeout: timedelta = Field(
         timedelta(seconds=5),
         description=(
@@ -244,6 +262,21 @@ class Settings(BaseSettings):
             raise ValueError(f"ACTOR_SIGNING_KEY must be at least {MIN_SIGNING_KEY_LENGTH} characters long")
         return key
 
+    @field_validator("customer_link_key")
+    @classmethod
+    def _long_link_key(cls, key: SecretStr | None) -> SecretStr | None:
+        """A short key can be guessed: refuse it at start."""
+        if key is not None and len(key.get_secret_value()) < MIN_SIGNING_KEY_LENGTH:
+            raise ValueError(f"CUSTOMER_LINK_KEY must be at least {MIN_SIGNING_KEY_LENGTH} characters long")
+        return key
+
+    def link_key(self) -> bytes:
+        """The key of customer links: CUSTOMER_LINK_KEY, or one derived from ACTOR_SIGNING_KEY for this use only."""
+        if self.customer_link_key is not None:
+            return self.customer_link_key.get_secret_value().encode()
+        # A derived key, so a leaked link key never signs workflow calls.
+        return hmac.new(self.signing_key(), b"customer-refund-page-links", hashlib.sha256).digest()
+
     def signing_key(self) -> bytes:
         """The key API and worker sign and check workflow calls with; a clear error when it is not set."""
         if self.actor_signing_key is None:
@@ -254,7 +287,7 @@ class Settings(BaseSettings):
             )
         return self.actor_signing_key.get_secret_value().encode()
 
-    @field_validator("auth_failure_limit")
+    @field_validator("auth_failure_limit", "request_form_limit_per_client", "request_form_limit_per_order")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         """A limit `limits` cannot read would only fail at the first bad token: refuse it at start instead."""

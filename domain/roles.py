@@ -21,6 +21,10 @@ class SystemRole(StrEnum):
     SYSTEM = "system"
 
 
+# Actor ids of customers acting on their own refund: never a staff record's id.
+CUSTOMER_ACTOR_PREFIX = "customer:"
+
+
 class Actor(BaseModel):
     """Who did something: a staff member with roles, or the system itself."""
 
@@ -37,9 +41,19 @@ class Actor(BaseModel):
         """Who acts, for separation of duties: a person holding several staff records is still one person."""
         return self.person_id or self.actor_id
 
+    @property
+    def is_customer(self) -> bool:
+        """Whether the customer acts themselves (their refund page), not staff or the system."""
+        return self.actor_id.startswith(CUSTOMER_ACTOR_PREFIX)
+
     def has_any(self, *roles: Role) -> bool:
         """Whether the actor holds at least one of these roles."""
         return any(role in self.roles for role in roles)
 
 
 SYSTEM_ACTOR = Actor(actor_id=SystemRole.SYSTEM.value, name="refund service")
+
+
+def customer_actor(customer_id: str) -> Actor:
+    """The customer acting through their refund page or the request form; they hold no staff role."""
+    return Actor(actor_id=f"{CUSTOMER_ACTOR_PREFIX}{customer_id}"[:64], name=f"the customer ({customer_id})"[:120])

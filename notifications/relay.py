@@ -19,8 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from functools import partial
 
-from core.settings import Settings
+from core.settings import MissingSigningKey, Settings
+from customer_pages.links import page_url
 from notifications import outbox, smtp
 from notifications.compose import AddressError, compose, sender_address
 from notifications.smtp import SmtpFailure, SmtpTarget, parse_smtp_url
@@ -49,6 +51,8 @@ class RelayConfig:
     retry_base: timedelta = timedelta(seconds=30)
     retry_cap: timedelta = timedelta(hours=1)
     lease: timedelta = timedelta(minutes=5)
+    # The refund page's link for a refund id (customer_pages.links); None sends emails without it.
+    page_link: Callable[[str], str] | None = None
 
     def __post_init__(self) -> None:
         """Fail at start-up, with the setting's name, rather than on the first email."""
@@ -66,7 +70,17 @@ class RelayConfig:
             batch_size=settings.outbox_batch_size,
             max_attempts=settings.outbox_max_attempts,
             smtp_timeout=settings.smtp_timeout_seconds,
+            page_link=_page_link(settings),
         )
+
+
+def _page_link(settings: Settings) -> Callable[[str], str] | None:
+    """Links to refund pages signed with the settings' key; None without one (emails then go without the link)."""
+    try:
+        key = settings.link_key()
+    except MissingSigningKey:
+        return None
+    return partial(page_url, settings.public_api_url, key)
 
 
 def backoff_delay(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
@@ -170,7 +184,9 @@ class OutboxRelay:
 
     def _compose(self, message: OutboxMessage) -> EmailMessage:
         """Render the template and wrap it; errors here are permanent."""
-        rendered = render(message.template, message.locale, message.context)
+        link = self.config.page_link
+        page_url = link(message.refund_id) if link and message.refund_id else None
+        rendered = render(message.template, message.locale, message.context, page_url)
         return compose(
             message_key=message.message_key,
             to_email=message.to_email,

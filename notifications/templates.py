@@ -34,8 +34,13 @@ class RenderedEmail:
     locale: str
 
 
-def render(template: str, locale: str | None, context: Mapping[str, object]) -> RenderedEmail:
-    """The email for this template in the customer's language (English when we have no texts for it)."""
+def render(
+    template: str, locale: str | None, context: Mapping[str, object], page_url: str | None = None
+) -> RenderedEmail:
+    """The email for this template in the customer's language (English when we have no texts for it).
+
+    `page_url` is the refund page's signed link, made at sending time so its validity starts with the email.
+    """
     try:
         notification = Notification(template)
     except ValueError:
@@ -50,6 +55,7 @@ def render(template: str, locale: str | None, context: Mapping[str, object]) -> 
         texts.GREETING[language],
         texts.BODIES[language][notification].format(**fields),
         texts.REFERENCE[language].format(**fields),
+        texts.PAGE_LINK[language].format(url=page_url) if page_url else "",
         texts.SIGNATURE[language],
     ]
     # Optional parts that are empty leave blank lines behind; squeeze them.

@@ -38,6 +38,17 @@ LATE_DEFAULT = {
     "fr": "S'il n'est toujours pas arrivé après 10 jours ouvrés, {contact}.",
 }
 
+PAGE_LINK = {
+    "en": (
+        "Where your refund stands, what our policy says about it, and a way to write to us, on your refund's page:"
+        "\n{url}"
+    ),
+    "fr": (
+        "Où en est votre remboursement, ce que dit notre politique et un moyen de nous écrire, sur la page de votre "
+        "remboursement :\n{url}"
+    ),
+}
+
 SUBJECTS = {
     "en": {
         Notification.RECEIVED: "We have received your refund request (order {order_id})",

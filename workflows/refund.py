@@ -286,14 +286,15 @@ class RefundWorkflow:
 
     @workflow.update
     def confirm_settlement(self, confirmation: SettlementConfirmation) -> RefundState:
-        """Finance saw the money on the customer's side: settle before the window ends."""
+        """Finance saw the money on the customer's side, or the customer says it arrived: settle before the window."""
         self._state.settled_at = workflow.now()
         self._set(RefundStatus.SETTLED, "settlement_confirmed", confirmation.actor, note=confirmation.note)
         return self._state
 
     @confirm_settlement.validator
     def _validate_confirm_settlement(self, confirmation: SettlementConfirmation) -> None:
-        _refuse_unless(check_confirm_settlement(self._state.status, confirmation.actor.roles))
+        actor = confirmation.actor
+        _refuse_unless(check_confirm_settlement(self._state.status, actor.roles, by_customer=actor.is_customer))
 
     @workflow.signal
     def stripe_refund_event(self, event: StripeRefundEvent) -> None:

@@ -210,9 +210,11 @@ def check_manual_payout_against_stripe(stripe_refund_id: str | None, stripe_stat
     )
 
 
-def check_confirm_settlement(status: RefundStatus, actor_roles: Iterable[Role | str]) -> ActionCheck:
-    """Finance confirms the customer's bank shows a settling refund, which settles it before its window ends."""
-    if not acting_roles(actor_roles, Action.CONFIRM_SETTLEMENT):
+def check_confirm_settlement(
+    status: RefundStatus, actor_roles: Iterable[Role | str], *, by_customer: bool = False
+) -> ActionCheck:
+    """Finance, or the customer themselves, confirms the money arrived, which settles a settling refund early."""
+    if not by_customer and not acting_roles(actor_roles, Action.CONFIRM_SETTLEMENT):
         return refuse(
             RefusalCode.FORBIDDEN_ROLE, f"Only {role_names(SETTLEMENT_ROLES)} staff can confirm a settlement."
         )
@@ -221,4 +223,6 @@ def check_confirm_settlement(status: RefundStatus, actor_roles: Iterable[Role | 
             RefusalCode.WRONG_STATE,
             f"This refund is '{status}'; only a settling refund can be confirmed as settled.",
         )
+    if by_customer:
+        return allow(RefundStatus.SETTLED, "The customer confirmed the refund reached them; the refund is settled.")
     return allow(RefundStatus.SETTLED, "Settlement confirmed; the refund is settled.")

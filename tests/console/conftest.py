@@ -10,11 +10,11 @@ import importlib.util
 import os
 import re
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright, expect
 
 REFUNDS_TESTS = Path(__file__).resolve().parents[1] / "refunds"
 sys.path.insert(0, str(REFUNDS_TESTS))
@@ -31,6 +31,8 @@ api_temporal_client = _stack_fixtures.api_temporal_client
 stripe_worker_in_process = _stack_fixtures.stripe_worker_in_process
 stack = _stack_fixtures.stack
 disputes = _stack_fixtures.disputes
+# A module that sets READ_MODEL_BACKENDS runs its stack tests once per backend, as in tests/refunds.
+pytest_generate_tests = _stack_fixtures.pytest_generate_tests
 
 CHROMIUM = Path(os.environ.get("CONSOLE_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -103,3 +105,32 @@ async def people(browser: Browser, stack) -> AsyncIterator:
     finally:
         for context in contexts:
             await context.close()
+
+
+# Customers' pages are read on phones: their tests use one this size.
+PHONE: ViewportSize = {"width": 390, "height": 844}
+CUSTOMER_SHOTS = Path(os.environ.get("CUSTOMER_SHOTS", "/tmp/customer-shots"))
+Phone = Callable[[], Awaitable[Page]]
+
+
+@pytest.fixture
+async def phone(browser: Browser) -> AsyncIterator[Phone]:
+    """`await phone()`: a new phone-sized browser of a customer (touch, no session with us)."""
+    contexts = []
+
+    async def open_phone() -> Page:
+        context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        contexts.append(context)
+        return await context.new_page()
+
+    try:
+        yield open_phone
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+async def shot(page: Page, name: str) -> None:
+    """A full-page screenshot for a person to look at."""
+    CUSTOMER_SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(CUSTOMER_SHOTS / f"{name}.png"), full_page=True)

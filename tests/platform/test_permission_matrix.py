@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute
 
 from api.app import create_app
 from console.routing import ConsoleRoute
+from customer_pages.rendering import CustomerRoute
 from domain.permissions import PERMISSIONS, Action, permitted_roles
 from domain.roles import Role
 
@@ -66,8 +67,9 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
     """The API routes, including those of included routers (recent FastAPI keeps those unflattened)."""
     for route in routes:
-        # The console's pages (console/) are not API operations: they sign people in with a session, not a token.
-        if isinstance(route, APIRoute) and not isinstance(route, ConsoleRoute):
+        # The console's pages (console/) are not API operations: they sign people in with a session, not a token;
+        # the customers' pages (customer_pages/) take no staff token at all (a signed link, or nothing).
+        if isinstance(route, APIRoute) and not isinstance(route, ConsoleRoute | CustomerRoute):
             yield route
         inner = getattr(route, "original_router", None)
         if inner is not None:
