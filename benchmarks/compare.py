@@ -142,7 +142,7 @@ async def compare(count: int, concurrency: int, database_url: str | None, var_di
         await stack.stop_all()
     backend = "PostgreSQL" if database_url else "SQLite"
     print(f"{count} each at {concurrency} concurrent clients, read model on {backend}")
-    print("| side | per second | p99 of the call | ")
+    print("| side | per second | p99 of the call |")
     print("|---|---|---|")
     print(f"| one-activity workflow (`start_workflow`) | {trivial.rate:.1f} | {trivial.p99:.2f} s |")
     print(f"| refund to settling (`POST /refunds`) | {ours.rate:.1f} | {ours.p99:.2f} s |")
