@@ -2,65 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
+from store.leases import NO_SYNC, LeasedTable
 from store.shop_event_tables import ShopDelivery, ShopEndpoint
 
-# Bulk updates on rows this session never loaded: nothing in memory to keep in sync.
-_NO_SYNC = {"synchronize_session": False}
-
-
-def _due(now: datetime) -> tuple:
-    """Not delivered, not given up, due, and not leased by a live relay."""
-    return (
-        col(ShopDelivery.delivered_at).is_(None),
-        col(ShopDelivery.given_up_at).is_(None),
-        col(ShopDelivery.next_attempt_at) <= now,
-        or_(col(ShopDelivery.claimed_until).is_(None), col(ShopDelivery.claimed_until) < now),
-    )
+DELIVERIES = LeasedTable(ShopDelivery, done=ShopDelivery.delivered_at, given_up=ShopDelivery.given_up_at)
 
 
 def claim_due(
     session: Session, token: str, now: datetime, lease_until: datetime, limit: int
 ) -> list[tuple[ShopDelivery, ShopEndpoint]]:
     """Lease up to `limit` due deliveries to `token` (never the same to two relays), each with its endpoint."""
-    oldest_due = (
-        select(ShopDelivery.id)
-        .where(*_due(now))
-        .order_by(col(ShopDelivery.next_attempt_at), col(ShopDelivery.id))
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        # As in notifications/outbox.py: SKIP LOCKED in a statement of its own, so relays take disjoint rows.
-        ids: Sequence[int | None] | SelectOfScalar[int] | SelectOfScalar[None] = session.exec(
-            oldest_due.with_for_update(skip_locked=True)
-        ).all()
-    else:
-        # SQLite serialises writers: one UPDATE with the subquery inside claims rows nobody else can take meanwhile.
-        ids = oldest_due
-    session.exec(
-        update(ShopDelivery)
-        .where(col(ShopDelivery.id).in_(ids), *_due(now))
-        .values(claimed_by=token, claimed_until=lease_until),
-        execution_options=_NO_SYNC,
-    )
+    DELIVERIES.claim(session, token, now, lease_until, limit)
     claimed = (
         select(ShopDelivery, ShopEndpoint)
         .join(ShopEndpoint, col(ShopEndpoint.endpoint_id) == col(ShopDelivery.endpoint_id))
         .where(col(ShopDelivery.claimed_by) == token)
-        .order_by(col(ShopDelivery.next_attempt_at), col(ShopDelivery.id))
+        .order_by(*DELIVERIES.oldest_first())
     )
     return [(delivery, endpoint) for delivery, endpoint in session.exec(claimed)]
 
 
 def mark_delivered(session: Session, delivery_id: int, token: str, status_code: int, now: datetime) -> bool:
     """Record the endpoint's 2xx; False when our lease had been taken over meanwhile (it may be sent twice)."""
-    holder = session.exec(select(ShopDelivery.claimed_by).where(ShopDelivery.id == delivery_id)).one()
+    holder = DELIVERIES.holder(session, delivery_id)
     session.exec(
         update(ShopDelivery)
         .where(col(ShopDelivery.id) == delivery_id, col(ShopDelivery.delivered_at).is_(None))
@@ -73,7 +42,7 @@ def mark_delivered(session: Session, delivery_id: int, token: str, status_code: 
             claimed_by=None,
             claimed_until=None,
         ),
-        execution_options=_NO_SYNC,
+        execution_options=NO_SYNC,
     )
     return holder == token
 
@@ -106,16 +75,10 @@ def mark_failed(
             claimed_until=None,
             **outcome,
         ),
-        execution_options=_NO_SYNC,
+        execution_options=NO_SYNC,
     )
 
 
 def release(session: Session, delivery_ids: list[int], token: str) -> None:
     """Hand unattempted deliveries back at once (shutdown, lease running short)."""
-    if delivery_ids:
-        session.exec(
-            update(ShopDelivery)
-            .where(col(ShopDelivery.id).in_(delivery_ids), col(ShopDelivery.claimed_by) == token)
-            .values(claimed_by=None, claimed_until=None),
-            execution_options=_NO_SYNC,
-        )
+    DELIVERIES.release(session, delivery_ids, token)
